@@ -1,0 +1,60 @@
+//! The `copydesk` binary: parses the command line and hands over to the library crates.
+//! It holds no logic of its own beyond wiring, output formatting and exit codes.
+
+mod extract;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// Everything read and written.
+    pub const OK: u8 = 0;
+    /// Some inputs or records failed (each reported); the rest was processed.
+    pub const PARTIAL: u8 = 1;
+    /// Bad command line.
+    pub const USAGE: u8 = 2;
+    /// Nothing could be processed: every input failed.
+    pub const FAILED: u8 = 3;
+}
+
+#[derive(Parser)]
+#[command(name = "copydesk", version, about = "Where a news article came from and what is wrong with it.", long_about = None)]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read news (HTML, WARC/ARC, RSS/Atom/JSON Feed, JSON lines, CSV, text) into clean articles.
+    Extract(extract::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("COPYDESK_LOG").unwrap_or_else(|_| level.into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Extract(args) => extract::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("copydesk: {e:#}");
+            ExitCode::from(exit::FAILED)
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! JSON lines and CSV: one article per record, with a field mapping so that corpora with
+//! their own column names load without a conversion script.
+
+use std::io::BufRead;
+
+use serde_json::Value;
+
+use crate::{Article, Item, ReadError, ReadOptions, SourceFormat};
+use copydesk_model::Origin;
+
+/// Which input field feeds which article field. `--map text=body,title=headline`.
+/// Unmapped article fields are looked up under their own name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldMap {
+    pairs: Vec<(String, String)>,
+}
+
+/// Article fields a record can fill.
+pub const FIELDS: &[&str] = &["id", "url", "site", "published", "title", "section", "bylines", "language", "text"];
+
+impl FieldMap {
+    /// Parses `article_field=input_field,...`.
+    pub fn parse(spec: &str) -> Result<FieldMap, String> {
+        let mut pairs = Vec::new();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("--map entry `{part}` is not field=column"))?;
+            let k = k.trim();
+            if !FIELDS.contains(&k) {
+                return Err(format!("--map: unknown article field `{k}` (known: {})", FIELDS.join(", ")));
+            }
+            pairs.push((k.to_string(), v.trim().to_string()));
+        }
+        Ok(FieldMap { pairs })
+    }
+
+    /// The input field name for an article field.
+    pub fn source<'a>(&'a self, field: &'a str) -> &'a str {
+        self.pairs.iter().find(|(k, _)| k == field).map(|(_, v)| v.as_str()).unwrap_or(field)
+    }
+
+    fn is_mapped(&self, field: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == field)
+    }
+}
+
+/// Fallback names tried for an unmapped field, common in public corpora.
+fn aliases(field: &str) -> &'static [&'static str] {
+    match field {
+        "text" => &["body", "content", "articleBody", "article", "maintext"],
+        "title" => &["headline"],
+        "published" => &["date", "date_publish", "published_at", "publish_date", "datePublished", "dct"],
+        "bylines" => &["authors", "author", "byline"],
+        "site" => &["domain", "source_domain", "source"],
+        "language" => &["lang"],
+        _ => &[],
+    }
+}
+
+fn value_string(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(value_string).collect();
+            (!parts.is_empty()).then(|| parts.join("\n\n"))
+        }
+        Value::Object(o) => o.get("name").and_then(value_string),
+    }
+}
+
+/// Builds an article from a record, with `get` looking a column up by name.
+fn build(get: &dyn Fn(&str) -> Option<Value>, map: &FieldMap) -> Result<Article, String> {
+    let lookup = |field: &str| -> Option<Value> {
+        let name = map.source(field);
+        if let Some(v) = get(name).filter(|v| !v.is_null()) {
+            return Some(v);
+        }
+        if map.is_mapped(field) {
+            return None;
+        }
+        aliases(field).iter().find_map(|a| get(a).filter(|v| !v.is_null()))
+    };
+    let text_val = lookup("text").ok_or_else(|| format!("no `{}` field with the article text", map.source("text")))?;
+    let text = value_string(&text_val).unwrap_or_default();
+    let mut a = Article::default();
+    a.set_text(normalise_newlines(&text));
+    a.id = lookup("id").and_then(|v| value_string(&v)).unwrap_or_default();
+    a.url = lookup("url").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
+    a.site = lookup("site").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
+    a.published = lookup("published").and_then(|v| value_string(&v)).filter(|s| !s.trim().is_empty());
+    a.title = lookup("title").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
+    a.section = lookup("section").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
+    a.language = lookup("language").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
+    a.bylines = match lookup("bylines") {
+        Some(Value::Array(items)) => items.iter().filter_map(value_string).collect(),
+        Some(v) => value_string(&v).map(|s| vec![s]).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    Ok(a)
+}
+
+/// Text keeps its bytes except that CRLF becomes LF, so spans agree across platforms.
+fn normalise_newlines(s: &str) -> String {
+    if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s.to_string()
+    }
+}
+
+/// JSON lines, one article per non-blank line; bad lines are errors naming the line.
+pub fn jsonl_items(reader: Box<dyn BufRead + Send>, path: String, opts: &ReadOptions) -> Box<dyn Iterator<Item = Item> + Send> {
+    let map = opts.map.clone();
+    let max = opts.max_document_bytes();
+    let mut reader = reader;
+    let mut line_no = 0u64;
+    let mut buf = Vec::new();
+    Box::new(std::iter::from_fn(move || loop {
+        buf.clear();
+        line_no += 1;
+        let origin = Origin { path: path.clone(), offset: None, line: Some(line_no) };
+        match read_line_limited(&mut reader, &mut buf, max) {
+            Ok(None) => return None,
+            Ok(Some(false)) => return Some(Item::Error(ReadError::new(origin, format!("line longer than {} MB; skipped", max >> 20)))),
+            Ok(Some(true)) => {}
+            Err(e) => return Some(Item::Error(ReadError::new(origin, format!("read error: {e}")))),
+        }
+        let line = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf);
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let value: Value = match serde_json::from_slice(line) {
+            Ok(v) => v,
+            Err(e) => return Some(Item::Error(ReadError::new(origin, format!("invalid JSON: {e}")))),
+        };
+        let Value::Object(obj) = value else {
+            return Some(Item::Error(ReadError::new(origin, "a JSON line must be an object")));
+        };
+        let get = |k: &str| obj.get(k).cloned();
+        return Some(match build(&get, &map) {
+            Ok(mut a) => {
+                a.format = SourceFormat::Jsonl;
+                a.origin = origin;
+                Item::Article(Box::new(a))
+            }
+            Err(m) => Item::Error(ReadError::new(origin, m)),
+        });
+    }))
+}
+
+/// Reads one line into `buf` (without the newline). `Ok(None)` at end of input,
+/// `Ok(Some(false))` when the line was longer than `max` (the rest of it is consumed).
+fn read_line_limited(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Option<bool>> {
+    let mut any = false;
+    let mut fits = true;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(if any { Some(fits) } else { None });
+        }
+        any = true;
+        let (take, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let content = &chunk[..if done { take - 1 } else { take }];
+        if fits && buf.len() + content.len() <= max {
+            buf.extend_from_slice(content);
+        } else {
+            fits = false;
+            buf.clear();
+        }
+        r.consume(take);
+        if done {
+            return Ok(Some(fits));
+        }
+    }
+}
+
+/// CSV (or TSV, sniffed from the header line) with a header row.
+pub fn csv_items(reader: Box<dyn BufRead + Send>, path: String, opts: &ReadOptions) -> Box<dyn Iterator<Item = Item> + Send> {
+    let map = opts.map.clone();
+    let mut reader = reader;
+    let delimiter = match reader.fill_buf() {
+        Ok(head) => {
+            let first = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+            if memchr::memchr(b'\t', first).is_some() && memchr::memchr(b',', first).is_none() {
+                b'\t'
+            } else {
+                b','
+            }
+        }
+        Err(_) => b',',
+    };
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(reader);
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            return Box::new(std::iter::once(Item::Error(ReadError::new(Origin::file(path), format!("cannot read CSV header: {e}")))));
+        }
+    };
+    let mut records = rdr.into_records();
+    let mut n = 0u64;
+    Box::new(std::iter::from_fn(move || {
+        let rec = records.next()?;
+        n += 1;
+        let line = match &rec {
+            Ok(r) => r.position().map(|p| p.line()).unwrap_or(n + 1),
+            Err(e) => e.position().map(|p| p.line()).unwrap_or(n + 1),
+        };
+        let origin = Origin { path: path.clone(), offset: None, line: Some(line) };
+        Some(match rec {
+            Err(e) => Item::Error(ReadError::new(origin, format!("invalid CSV record: {e}"))),
+            Ok(r) => {
+                let get = |k: &str| -> Option<Value> {
+                    let i = headers.iter().position(|h| h == k)?;
+                    r.get(i).map(|s| Value::String(s.to_string()))
+                };
+                match build(&get, &map) {
+                    Ok(mut a) => {
+                        a.format = SourceFormat::Csv;
+                        a.origin = origin;
+                        Item::Article(Box::new(a))
+                    }
+                    Err(m) => Item::Error(ReadError::new(origin, m)),
+                }
+            }
+        })
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn articles(items: impl Iterator<Item = Item>) -> Vec<Result<Article, ReadError>> {
+        items
+            .map(|i| match i {
+                Item::Article(a) => Ok(*a),
+                Item::Error(e) => Err(e),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn jsonl_reads_fields_and_reports_bad_lines_by_number() {
+        let data = "{\"id\":\"a\",\"site\":\"x.com\",\"published\":null,\"title\":\"T\",\"text\":\"P one.\\n\\nP two.\"}\n\nnot json\n[1]\n{\"title\":\"no text\"}\n";
+        let out = articles(jsonl_items(Box::new(data.as_bytes()), "c.jsonl".into(), &ReadOptions::default()));
+        assert_eq!(out.len(), 4);
+        let a = out[0].as_ref().unwrap();
+        assert_eq!((a.id.as_str(), a.site.as_deref(), a.published.as_deref()), ("a", Some("x.com"), None));
+        assert_eq!(a.paragraphs.len(), 2);
+        assert_eq!(a.origin.line, Some(1));
+        let e = out[1].as_ref().unwrap_err();
+        assert_eq!(e.origin.line, Some(3));
+        assert!(e.message.contains("invalid JSON"));
+        assert!(out[2].as_ref().unwrap_err().message.contains("object"));
+        assert!(out[3].as_ref().unwrap_err().message.contains("text"));
+    }
+
+    #[test]
+    fn mapping_renames_fields() {
+        let opts = ReadOptions { map: FieldMap::parse("text=body,title=headline,published=date,site=domain").unwrap(), ..Default::default() };
+        let data = "{\"body\":\"B\",\"headline\":\"H\",\"date\":\"2020-01-02\",\"domain\":\"d.org\",\"text\":\"wrong\"}\n";
+        let out = articles(jsonl_items(Box::new(data.as_bytes()), "m.jsonl".into(), &opts));
+        let a = out[0].as_ref().unwrap();
+        assert_eq!((a.text.as_str(), a.title.as_deref(), a.published.as_deref(), a.site.as_deref()), ("B", Some("H"), Some("2020-01-02"), Some("d.org")));
+        assert!(FieldMap::parse("nonsense=x").is_err());
+        assert!(FieldMap::parse("text").is_err());
+    }
+
+    #[test]
+    fn csv_with_quoted_multiline_text() {
+        let data = "id,headline,body\n1,\"A, b\",\"Para one.\n\nPara two.\"\n2,C,\n";
+        let opts = ReadOptions { map: FieldMap::parse("title=headline,text=body").unwrap(), ..Default::default() };
+        let out = articles(csv_items(Box::new(data.as_bytes()), "t.csv".into(), &opts));
+        let a = out[0].as_ref().unwrap();
+        assert_eq!(a.title.as_deref(), Some("A, b"));
+        assert_eq!(a.paragraphs.len(), 2);
+        assert_eq!(a.origin.line, Some(2));
+        assert_eq!(out[1].as_ref().unwrap().text, "");
+    }
+
+    #[test]
+    fn overlong_line_is_an_error_and_reading_goes_on() {
+        let data = format!("{{\"text\":\"{}\"}}\n{{\"text\":\"ok\"}}\n", "x".repeat(100));
+        let opts = ReadOptions { max_document_bytes: Some(50), ..Default::default() };
+        let out = articles(jsonl_items(Box::new(std::io::Cursor::new(data.into_bytes())), "l.jsonl".into(), &opts));
+        assert!(out[0].is_err());
+        assert_eq!(out[1].as_ref().unwrap().text, "ok");
+    }
+}
