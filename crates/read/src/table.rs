@@ -119,7 +119,12 @@ pub fn jsonl_items(reader: Box<dyn BufRead + Send>, path: String, opts: &ReadOpt
     let mut reader = reader;
     let mut line_no = 0u64;
     let mut buf = Vec::new();
+    // A read error (a truncated gzip stream) ends the input: reading on would fail again.
+    let mut failed = false;
     Box::new(std::iter::from_fn(move || loop {
+        if failed {
+            return None;
+        }
         buf.clear();
         line_no += 1;
         let origin = Origin { path: path.clone(), offset: None, line: Some(line_no) };
@@ -127,7 +132,10 @@ pub fn jsonl_items(reader: Box<dyn BufRead + Send>, path: String, opts: &ReadOpt
             Ok(None) => return None,
             Ok(Some(false)) => return Some(Item::Error(ReadError::new(origin, format!("line longer than {} MB; skipped", max >> 20)))),
             Ok(Some(true)) => {}
-            Err(e) => return Some(Item::Error(ReadError::new(origin, format!("read error: {e}")))),
+            Err(e) => {
+                failed = true;
+                return Some(Item::Error(ReadError::new(origin, format!("read error: {e}; the rest of the input is lost"))));
+            }
         }
         let line = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf);
         if line.iter().all(|b| b.is_ascii_whitespace()) {
@@ -205,9 +213,19 @@ pub fn csv_items(reader: Box<dyn BufRead + Send>, path: String, opts: &ReadOptio
     };
     let mut records = rdr.into_records();
     let mut n = 0u64;
+    let mut failed = false;
     Box::new(std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
         let rec = records.next()?;
         n += 1;
+        // An I/O error (a truncated gzip stream) ends the input: reading on would fail again.
+        if let Err(e) = &rec {
+            if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                failed = true;
+            }
+        }
         let line = match &rec {
             Ok(r) => r.position().map(|p| p.line()).unwrap_or(n + 1),
             Err(e) => e.position().map(|p| p.line()).unwrap_or(n + 1),
@@ -284,6 +302,39 @@ mod tests {
         assert_eq!(a.paragraphs.len(), 2);
         assert_eq!(a.origin.line, Some(2));
         assert_eq!(out[1].as_ref().unwrap().text, "");
+    }
+
+    /// Yields `data`, then fails on every read, as a truncated gzip stream does.
+    struct FailingAfter(std::io::Cursor<Vec<u8>>);
+
+    impl std::io::Read for FailingAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "incomplete deflate stream")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn a_read_error_ends_the_input_once() {
+        let data = b"{\"text\":\"a\"}\n{\"text\":\"b\"}\n{\"text\":\"cut".to_vec();
+        let r = std::io::BufReader::new(FailingAfter(std::io::Cursor::new(data.clone())));
+        let out: Vec<Item> = jsonl_items(Box::new(r), "t.jsonl.gz".into(), &ReadOptions::default()).take(10).collect();
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(matches!(&out[2], Item::Error(e) if e.origin.line == Some(3)));
+        let csv_data = b"text\na\nb\n\"cut".to_vec();
+        let r = std::io::BufReader::new(FailingAfter(std::io::Cursor::new(csv_data)));
+        let out: Vec<Item> = csv_items(Box::new(r), "t.csv.gz".into(), &ReadOptions::default()).take(10).collect();
+        assert!(out.len() <= 4 && matches!(out.last(), Some(Item::Error(_))), "{out:?}");
+    }
+
+    #[test]
+    fn csv_bom_and_tsv() {
+        let out = articles(csv_items(Box::new(&b"\xef\xbb\xbftitle,text\nT,Body.\n"[..]), "b.csv".into(), &ReadOptions::default()));
+        assert_eq!(out[0].as_ref().ok().and_then(|a| a.title.as_deref()), Some("T"), "{out:?}");
+        let out = articles(csv_items(Box::new(&b"title\ttext\nT\tBody, with comma.\n"[..]), "b.tsv".into(), &ReadOptions::default()));
+        assert_eq!(out[0].as_ref().ok().map(|a| a.text.as_str()), Some("Body, with comma."), "{out:?}");
     }
 
     #[test]
