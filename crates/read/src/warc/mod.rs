@@ -686,6 +686,7 @@ fn find_warc_line(block: &[u8]) -> Option<usize> {
         .find(|&i| block.get(i + 5).is_some_and(u8::is_ascii_digit))
 }
 
+#[derive(Debug)]
 enum ArcLineError {
     /// The line is no URL-record line.
     NotHeader(String),
