@@ -5,7 +5,9 @@ use copydesk_read::{html, RawPage};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     let content_type = match mode % 3 {
         0 => None,
         1 => Some("text/html; charset=utf-8".to_string()),
@@ -20,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(a) = html::extract(&page) {
         // Spans must point inside the text, on char boundaries.
         for s in &a.paragraphs {
-            assert!(a.text.get(s.start..s.end).is_some(), "paragraph span out of the text");
+            assert!(
+                a.text.get(s.start..s.end).is_some(),
+                "paragraph span out of the text"
+            );
         }
     }
 });

@@ -37,17 +37,36 @@ fn gzip_per_record(data: &[u8]) -> Vec<u8> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
-    let opts = ReadOptions { max_document_bytes: Some(1 << 16), ..Default::default() };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let opts = ReadOptions {
+        max_document_bytes: Some(1 << 16),
+        ..Default::default()
+    };
     let path = "fuzz".to_string();
     match mode % 4 {
-        0 => drain(warc::items(Box::new(Cursor::new(rest.to_vec())), false, path, &opts)),
-        1 => drain(warc::items(Box::new(Cursor::new(rest.to_vec())), true, path, &opts)),
+        0 => drain(warc::items(
+            Box::new(Cursor::new(rest.to_vec())),
+            false,
+            path,
+            &opts,
+        )),
+        1 => drain(warc::items(
+            Box::new(Cursor::new(rest.to_vec())),
+            true,
+            path,
+            &opts,
+        )),
         2 => {
             let gz = gzip_per_record(rest);
             // The mode byte's high bits pick a cut: 0 keeps the whole stream.
             let cut = (mode >> 2) as usize;
-            let gz = if cut == 0 { gz } else { gz[..gz.len() * cut / 64].to_vec() };
+            let gz = if cut == 0 {
+                gz
+            } else {
+                gz[..gz.len() * cut / 64].to_vec()
+            };
             drain(warc::items(Box::new(Cursor::new(gz)), true, path, &opts))
         }
         _ => {

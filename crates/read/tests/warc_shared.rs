@@ -35,11 +35,21 @@ fn readme_rows(dir: &Path) -> BTreeMap<String, Row> {
         if cells.len() < 8 || !cells[1].contains('/') || cells[1].starts_with("---") {
             continue;
         }
-        let records = cells[5].split_whitespace().next().and_then(|n| n.parse().ok());
+        let records = cells[5]
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok());
         let html = cells[6].parse().ok();
         if let (Some(records), Some(html)) = (records, html) {
             let warcio_failed = cells[7].contains("ArchiveLoadFailed");
-            rows.insert(cells[1].to_string(), Row { records, html, warcio_failed });
+            rows.insert(
+                cells[1].to_string(),
+                Row {
+                    records,
+                    html,
+                    warcio_failed,
+                },
+            );
         }
     }
     rows
@@ -74,8 +84,14 @@ fn read(path: &Path) -> Counts {
             Item::Error(e) => {
                 c.errors += 1;
                 assert_eq!(e.origin.path, p, "error names the file");
-                let off = e.origin.offset.unwrap_or_else(|| panic!("error without an offset: {e}"));
-                assert!(off < std::fs::metadata(path).unwrap().len(), "offset inside the file: {e}");
+                let off = e
+                    .origin
+                    .offset
+                    .unwrap_or_else(|| panic!("error without an offset: {e}"));
+                assert!(
+                    off < std::fs::metadata(path).unwrap().len(),
+                    "offset inside the file: {e}"
+                );
                 c.messages.push(e.to_string());
             }
             Item::Article(_) => panic!("an archive gives pages, not finished articles"),
@@ -97,8 +113,14 @@ fn every_shared_archive_reads_with_the_readme_record_counts() {
             // warcio stops at the first problem; reading on recovers more.
             assert!(total >= row.records, "{name}: {c:?} vs {row:?}");
         } else {
-            assert_eq!(total, row.records, "{name}: one item per record: {c:?} vs {row:?}");
-            assert!(c.pages <= row.html, "{name}: pages are HTML payloads: {c:?} vs {row:?}");
+            assert_eq!(
+                total, row.records,
+                "{name}: one item per record: {c:?} vs {row:?}"
+            );
+            assert!(
+                c.pages <= row.html,
+                "{name}: pages are HTML payloads: {c:?} vs {row:?}"
+            );
         }
         // Items are named by where their record starts: a gzip member or a WARC/ARC header.
         let bytes = std::fs::read(&path).unwrap();
@@ -106,17 +128,25 @@ fn every_shared_archive_reads_with_the_readme_record_counts() {
         for &off in &c.offsets {
             let at = &bytes[off as usize..];
             if gz {
-                assert!(at.starts_with(&[0x1f, 0x8b]), "{name}@{off} is not a gzip member start");
+                assert!(
+                    at.starts_with(&[0x1f, 0x8b]),
+                    "{name}@{off} is not a gzip member start"
+                );
             } else {
                 assert!(
-                    at.starts_with(b"WARC/") || at.starts_with(b"filedesc:") || at.starts_with(b"http"),
+                    at.starts_with(b"WARC/")
+                        || at.starts_with(b"filedesc:")
+                        || at.starts_with(b"http"),
                     "{name}@{off} is not a record header"
                 );
             }
         }
         for page in &c.page_bytes {
             let head = String::from_utf8_lossy(&page[..page.len().min(2048)]).to_ascii_lowercase();
-            assert!(head.contains("<html") || head.contains("<!doctype") || head.contains("<head"), "{name}: page is HTML");
+            assert!(
+                head.contains("<html") || head.contains("<!doctype") || head.contains("<head"),
+                "{name}: page is HTML"
+            );
         }
     }
 }
@@ -126,22 +156,36 @@ fn damaged_files_are_reported_with_the_problem() {
     let Some(dir) = shared_warc_dir() else { return };
     let clipped = read(&dir.join("resiliparse/clipped.warc.gz"));
     assert_eq!((clipped.pages, clipped.errors), (0, 1), "{clipped:?}");
-    assert!(clipped.messages[0].contains("truncated"), "{:?}", clipped.messages);
+    assert!(
+        clipped.messages[0].contains("truncated"),
+        "{:?}",
+        clipped.messages
+    );
 
     let trunc = read(&dir.join("warcio/example-trunc.warc"));
     assert_eq!(trunc.errors, 1, "{trunc:?}");
 
     let bad_arc = read(&dir.join("warcio/bad.arc"));
-    assert!(bad_arc.errors >= 1 && bad_arc.messages.iter().all(|m| m.contains("length")), "{bad_arc:?}");
+    assert!(
+        bad_arc.errors >= 1 && bad_arc.messages.iter().all(|m| m.contains("length")),
+        "{bad_arc:?}"
+    );
 
     // The whole file in one gzip member: read through, every record named by offset 0.
     let one_member = read(&dir.join("warcio/example-bad-non-chunked.warc.gz"));
     assert_eq!(one_member.errors, 0, "{one_member:?}");
-    assert!(one_member.pages >= 1 && one_member.offsets.iter().all(|&o| o == 0), "{one_member:?}");
+    assert!(
+        one_member.pages >= 1 && one_member.offsets.iter().all(|&o| o == 0),
+        "{one_member:?}"
+    );
 
     // Members that do not line up with records: both records are still read.
     let wrong = read(&dir.join("warcio/example-wrong-chunks.warc.gz"));
-    assert_eq!((wrong.pages, wrong.skipped, wrong.errors), (1, 1, 0), "{wrong:?}");
+    assert_eq!(
+        (wrong.pages, wrong.skipped, wrong.errors),
+        (1, 1, 0),
+        "{wrong:?}"
+    );
 }
 
 #[test]
@@ -150,8 +194,17 @@ fn chunked_bodies_are_dechunked_and_quirky_files_read() {
     let chunked = read(&dir.join("warcio/example-iana.org-chunked.warc"));
     assert_eq!(chunked.pages, 1);
     let page = String::from_utf8_lossy(&chunked.page_bytes[0]).to_string();
-    assert!(page.trim_start().to_ascii_lowercase().starts_with("<!doctype html"), "{}", &page[..80]);
-    assert!(page.trim_end().ends_with("</html>"), "no chunk trailer left");
+    assert!(
+        page.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("<!doctype html"),
+        "{}",
+        &page[..80]
+    );
+    assert!(
+        page.trim_end().ends_with("</html>"),
+        "no chunk trailer left"
+    );
 
     let iana = read(&dir.join("pywb/iana.warc.gz"));
     assert_eq!(iana.errors, 0, "{:?}", iana.messages);
@@ -162,5 +215,10 @@ fn chunked_bodies_are_dechunked_and_quirky_files_read() {
 
     // README: "the 29 responses are Japanese HTML pages and should all be readable".
     let clueweb = read(&dir.join("resiliparse/clueweb-quirk.warc.gz"));
-    assert_eq!((clueweb.pages, clueweb.errors), (29, 0), "{:?}", clueweb.messages);
+    assert_eq!(
+        (clueweb.pages, clueweb.errors),
+        (29, 0),
+        "{:?}",
+        clueweb.messages
+    );
 }

@@ -12,7 +12,10 @@ pub(crate) struct Head {
 
 impl Head {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -36,7 +39,10 @@ pub(crate) fn parse_head(block: &[u8]) -> Option<(Head, usize)> {
         if first {
             first = false;
             let text = String::from_utf8_lossy(line);
-            head.status = text.split_ascii_whitespace().nth(1).and_then(|s| s.parse().ok());
+            head.status = text
+                .split_ascii_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok());
         } else if line.is_empty() {
             return Some((head, next));
         } else if line[0] == b' ' || line[0] == b'\t' {
@@ -46,7 +52,9 @@ pub(crate) fn parse_head(block: &[u8]) -> Option<(Head, usize)> {
             }
         } else if let Some(colon) = memchr::memchr(b':', line) {
             let name = String::from_utf8_lossy(&line[..colon]).trim().to_string();
-            let value = String::from_utf8_lossy(&line[colon + 1..]).trim().to_string();
+            let value = String::from_utf8_lossy(&line[colon + 1..])
+                .trim()
+                .to_string();
             head.headers.push((name, value));
         }
         if next >= block.len() {
@@ -75,7 +83,9 @@ pub(crate) fn dechunk(body: &[u8], max: usize) -> Result<Vec<u8>, String> {
                 // The last chunk marker is missing: the body ends after complete chunks.
                 return Ok(out);
             }
-            return Err(format!("chunked body: no chunk size line at body byte {pos}"));
+            return Err(format!(
+                "chunked body: no chunk size line at body byte {pos}"
+            ));
         };
         let line = trim_cr(&body[pos..pos + nl]);
         let size_text = line.split(|&b| b == b';').next().unwrap_or(b"");
@@ -105,7 +115,10 @@ pub(crate) fn dechunk(body: &[u8], max: usize) -> Result<Vec<u8>, String> {
             ));
         }
         if out.len() + size > max {
-            return Err(format!("chunked body is larger than the {} MB limit", max >> 20));
+            return Err(format!(
+                "chunked body is larger than the {} MB limit",
+                max >> 20
+            ));
         }
         out.extend_from_slice(&body[pos..pos + size]);
         pos += size;
@@ -123,19 +136,29 @@ pub(crate) fn dechunk(body: &[u8], max: usize) -> Result<Vec<u8>, String> {
 }
 
 /// Undoes a `Content-Encoding`. Ok(None) when the encoding is identity or absent.
-pub(crate) fn decode_content(encoding: &str, body: &[u8], max: usize) -> Result<Option<Vec<u8>>, String> {
+pub(crate) fn decode_content(
+    encoding: &str,
+    body: &[u8],
+    max: usize,
+) -> Result<Option<Vec<u8>>, String> {
     let enc = encoding.trim().to_ascii_lowercase();
     let limit = max as u64 + 1;
     let mut out = Vec::new();
     let res = match enc.as_str() {
         "" | "identity" | "none" => return Ok(None),
-        "gzip" | "x-gzip" => flate2::read::MultiGzDecoder::new(body).take(limit).read_to_end(&mut out),
+        "gzip" | "x-gzip" => flate2::read::MultiGzDecoder::new(body)
+            .take(limit)
+            .read_to_end(&mut out),
         "deflate" => {
             // "deflate" is zlib-wrapped by the standard but raw deflate in the wild.
-            let zlib = flate2::read::ZlibDecoder::new(body).take(limit).read_to_end(&mut out);
+            let zlib = flate2::read::ZlibDecoder::new(body)
+                .take(limit)
+                .read_to_end(&mut out);
             if zlib.is_err() {
                 out.clear();
-                flate2::read::DeflateDecoder::new(body).take(limit).read_to_end(&mut out)
+                flate2::read::DeflateDecoder::new(body)
+                    .take(limit)
+                    .read_to_end(&mut out)
             } else {
                 zlib
             }
@@ -143,7 +166,10 @@ pub(crate) fn decode_content(encoding: &str, body: &[u8], max: usize) -> Result<
         other => return Err(format!("unsupported Content-Encoding {other:?}")),
     };
     match res {
-        Ok(_) if out.len() > max => Err(format!("decoded body is larger than the {} MB limit", max >> 20)),
+        Ok(_) if out.len() > max => Err(format!(
+            "decoded body is larger than the {} MB limit",
+            max >> 20
+        )),
         Ok(_) => Ok(Some(out)),
         Err(e) => Err(format!("cannot undo Content-Encoding {enc}: {e}")),
     }
@@ -157,8 +183,15 @@ pub(crate) fn is_html_type(content_type: &str) -> bool {
 /// Whether bytes look like an HTML document (for payloads without a Content-Type).
 pub(crate) fn looks_like_html(body: &[u8]) -> bool {
     let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
-    let head: Vec<u8> = body[start..].iter().take(1024).map(u8::to_ascii_lowercase).collect();
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let head: Vec<u8> = body[start..]
+        .iter()
+        .take(1024)
+        .map(u8::to_ascii_lowercase)
+        .collect();
     if !head.starts_with(b"<") {
         return false;
     }
@@ -181,10 +214,15 @@ mod tests {
 
     #[test]
     fn dechunks_and_reports_bad_sizes() {
-        assert_eq!(dechunk(b"4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n", 100).unwrap(), b"Wikipedia");
+        assert_eq!(
+            dechunk(b"4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n", 100).unwrap(),
+            b"Wikipedia"
+        );
         assert_eq!(dechunk(b"4\r\nWiki\r\n", 100).unwrap(), b"Wiki");
         assert!(dechunk(b"zz\r\nWiki\r\n", 100).is_err());
-        assert!(dechunk(b"40\r\nWiki\r\n", 100).unwrap_err().contains("runs past"));
+        assert!(dechunk(b"40\r\nWiki\r\n", 100)
+            .unwrap_err()
+            .contains("runs past"));
     }
 
     #[test]
@@ -193,7 +231,10 @@ mod tests {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         e.write_all(b"<html>hi</html>").unwrap();
         let gz = e.finish().unwrap();
-        assert_eq!(decode_content("gzip", &gz, 100).unwrap().unwrap(), b"<html>hi</html>");
+        assert_eq!(
+            decode_content("gzip", &gz, 100).unwrap().unwrap(),
+            b"<html>hi</html>"
+        );
         assert!(decode_content("gzip", &gz, 5).is_err());
         assert!(decode_content("gzip", b"not gzip", 100).is_err());
         assert!(decode_content("identity", b"x", 100).unwrap().is_none());

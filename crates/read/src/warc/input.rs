@@ -15,16 +15,35 @@ use flate2::bufread::GzDecoder;
 /// Bytes requested from the inner reader per fill.
 const CHUNK: usize = 64 << 10;
 
+/// Compressed bytes of the current member kept for a resync after damage, at most.
+const MAX_RECORDING: usize = 16 << 20;
+
 /// A reader that counts what is consumed from it: the position in the compressed file.
-/// `front` holds bytes taken from `inner` ahead of time so that two bytes (a gzip magic) can
-/// be looked at even when `inner`'s buffer ends between them.
+/// `front` holds bytes served before `inner`'s: bytes taken ahead of time to look at a
+/// gzip magic across `inner`'s buffer boundary, or bytes of a damaged member put back to
+/// look for the next member inside them. `recording` keeps the raw bytes of the current
+/// member for that.
 pub(crate) struct Counting {
     inner: Box<dyn BufRead + Send>,
     pos: u64,
     front: Vec<u8>,
+    front_at: usize,
+    recording: Option<Vec<u8>>,
+    overflowed: bool,
 }
 
 impl Counting {
+    fn new(inner: Box<dyn BufRead + Send>) -> Counting {
+        Counting {
+            inner,
+            pos: 0,
+            front: Vec::new(),
+            front_at: 0,
+            recording: None,
+            overflowed: false,
+        }
+    }
+
     fn inner_fill(&mut self) -> std::io::Result<&[u8]> {
         loop {
             match self.inner.fill_buf() {
@@ -36,22 +55,55 @@ impl Counting {
         self.inner.fill_buf()
     }
 
-    /// Like `fill_buf`, but with at least two bytes whenever the input has them.
-    fn peek2(&mut self) -> std::io::Result<&[u8]> {
-        let n = self.fill_buf()?.len();
-        if n == 1 {
-            if self.front.is_empty() {
-                let b = self.inner_fill()?[0];
-                self.inner.consume(1);
-                self.front.push(b);
+    /// Like `fill_buf`, but with at least `n` bytes whenever the input has them.
+    fn peek_n(&mut self, n: usize) -> std::io::Result<&[u8]> {
+        let have = self.fill_buf()?.len();
+        if have < n && have > 0 {
+            if self.front_at >= self.front.len() {
+                self.front.clear();
+                self.front_at = 0;
+                let b = self.inner_fill()?.to_vec();
+                self.inner.consume(b.len());
+                self.front.extend_from_slice(&b);
             }
-            let next = self.inner_fill()?.first().copied();
-            if let Some(b) = next {
-                self.inner.consume(1);
-                self.front.push(b);
+            while self.front.len() - self.front_at < n {
+                let b = self.inner_fill()?;
+                if b.is_empty() {
+                    break;
+                }
+                let k = b.len().min(n);
+                let taken = b[..k].to_vec();
+                self.inner.consume(k);
+                self.front.extend_from_slice(&taken);
             }
         }
         self.fill_buf()
+    }
+
+    fn start_recording(&mut self) {
+        let mut v = self.recording.take().unwrap_or_default();
+        v.clear();
+        self.recording = Some(v);
+        self.overflowed = false;
+    }
+
+    fn stop_recording(&mut self) -> Option<Vec<u8>> {
+        let rec = self.recording.take();
+        if self.overflowed {
+            None
+        } else {
+            rec
+        }
+    }
+
+    /// Serves `bytes` (which were consumed last) again before anything else.
+    fn put_back(&mut self, bytes: &[u8]) {
+        let mut v = Vec::with_capacity(bytes.len() + self.front.len() - self.front_at);
+        v.extend_from_slice(bytes);
+        v.extend_from_slice(&self.front[self.front_at..]);
+        self.front = v;
+        self.front_at = 0;
+        self.pos -= bytes.len() as u64;
     }
 }
 
@@ -67,16 +119,37 @@ impl Read for Counting {
 
 impl BufRead for Counting {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        if !self.front.is_empty() {
-            return Ok(&self.front);
+        if self.front_at < self.front.len() {
+            return Ok(&self.front[self.front_at..]);
         }
         self.inner_fill()
     }
     fn consume(&mut self, amt: usize) {
-        if !self.front.is_empty() {
-            let k = amt.min(self.front.len());
-            self.front.drain(..k);
+        if self.front_at < self.front.len() {
+            let k = amt.min(self.front.len() - self.front_at);
+            if let Some(rec) = self.recording.as_mut() {
+                if rec.len() + k <= MAX_RECORDING {
+                    rec.extend_from_slice(&self.front[self.front_at..self.front_at + k]);
+                } else {
+                    self.overflowed = true;
+                }
+            }
+            self.front_at += k;
+            if self.front_at == self.front.len() {
+                self.front.clear();
+                self.front_at = 0;
+            }
         } else {
+            if let Some(rec) = self.recording.as_mut() {
+                if rec.len() + amt <= MAX_RECORDING {
+                    // The same bytes `fill_buf` returned: BufRead does not refill before consume.
+                    if let Ok(b) = self.inner.fill_buf() {
+                        rec.extend_from_slice(&b[..amt.min(b.len())]);
+                    }
+                } else {
+                    self.overflowed = true;
+                }
+            }
             self.inner.consume(amt);
         }
         self.pos += amt as u64;
@@ -94,7 +167,8 @@ enum Gz {
 
 enum Src {
     Plain(Box<dyn BufRead + Send>),
-    Gz(Gz),
+    // Boxed: the decoder state is large and there is one per input.
+    Gz(Box<Gz>),
 }
 
 /// A problem found below the record layer, at a stream position.
@@ -126,7 +200,11 @@ pub(crate) struct Input {
 
 impl Input {
     pub fn new(reader: Box<dyn BufRead + Send>, gzip: bool) -> Input {
-        let src = if gzip { Src::Gz(Gz::Between(Counting { inner: reader, pos: 0, front: Vec::new() })) } else { Src::Plain(reader) };
+        let src = if gzip {
+            Src::Gz(Box::new(Gz::Between(Counting::new(reader))))
+        } else {
+            Src::Plain(reader)
+        };
         Input {
             buf: Vec::with_capacity(CHUNK * 2),
             start: 0,
@@ -193,7 +271,9 @@ impl Input {
         if self.eof {
             return false;
         }
-        if self.start > 0 && (self.start >= self.buf.len() / 2 || self.buf.len() + CHUNK > self.buf.capacity()) {
+        if self.start > 0
+            && (self.start >= self.buf.len() / 2 || self.buf.len() + CHUNK > self.buf.capacity())
+        {
             self.buf.drain(..self.start);
             self.start = 0;
         }
@@ -213,7 +293,11 @@ impl Input {
                     }
                     Err(e) => {
                         let at = self.pos + self.buffered().len() as u64;
-                        self.damage.push_back(Damage { at, offset: at, message: format!("cannot read: {e}") });
+                        self.damage.push_back(Damage {
+                            at,
+                            offset: at,
+                            message: format!("cannot read: {e}"),
+                        });
                         false
                     }
                 }
@@ -229,15 +313,21 @@ impl Input {
     fn fill_gz(&mut self) -> bool {
         loop {
             let end_pos = self.pos + (self.buf.len() - self.start) as u64;
-            let Src::Gz(state) = &mut self.src else { return false };
-            match std::mem::replace(state, Gz::Gone) {
+            let Src::Gz(state) = &mut self.src else {
+                return false;
+            };
+            match std::mem::replace(&mut **state, Gz::Gone) {
                 Gz::Gone => return false,
                 Gz::Between(mut r) => {
-                    let head = match r.peek2() {
+                    let head = match r.peek_n(3) {
                         Ok(h) => h,
                         Err(e) => {
                             let offset = r.pos;
-                            self.damage.push_back(Damage { at: end_pos, offset, message: format!("cannot read: {e}") });
+                            self.damage.push_back(Damage {
+                                at: end_pos,
+                                offset,
+                                message: format!("cannot read: {e}"),
+                            });
                             self.cuts.push_back(end_pos);
                             return false;
                         }
@@ -248,8 +338,9 @@ impl Input {
                     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
                         self.resyncing = false;
                         let off = r.pos;
+                        r.start_recording();
                         self.marks.push_back((end_pos, off));
-                        *state = Gz::In(GzDecoder::new(r), off);
+                        **state = Gz::In(GzDecoder::new(r), off);
                         continue;
                     }
                     // Not a gzip member here: skip to the next gzip magic.
@@ -264,7 +355,7 @@ impl Input {
                         });
                         self.cuts.push_back(end_pos);
                     }
-                    *state = Gz::Between(r);
+                    **state = Gz::Between(r);
                 }
                 Gz::In(mut dec, off) => {
                     let len = self.buf.len();
@@ -278,16 +369,25 @@ impl Input {
                     match res {
                         Ok(0) => {
                             self.buf.truncate(len);
-                            *state = Gz::Between(dec.into_inner());
+                            let mut r = dec.into_inner();
+                            r.stop_recording();
+                            **state = Gz::Between(r);
                         }
                         Ok(n) => {
                             self.buf.truncate(len + n);
-                            *state = Gz::In(dec, off);
+                            **state = Gz::In(dec, off);
                             return true;
                         }
                         Err(e) => {
                             self.buf.truncate(len);
                             let mut r = dec.into_inner();
+                            // The decoder may have read past the damage into the next
+                            // members: look for the next member right after this one's start.
+                            if let Some(rec) = r.stop_recording() {
+                                if rec.len() > 1 {
+                                    r.put_back(&rec[1..]);
+                                }
+                            }
                             if r.pos <= off {
                                 // Guarantees progress whatever the decoder consumed.
                                 let k = r.fill_buf().map(|b| b.len().min(1)).unwrap_or(0);
@@ -305,7 +405,7 @@ impl Input {
                             });
                             self.cuts.push_back(end_pos);
                             self.resyncing = true;
-                            *state = Gz::Between(r);
+                            **state = Gz::Between(r);
                         }
                     }
                 }
@@ -428,21 +528,24 @@ impl Input {
     }
 }
 
-/// Skips raw bytes up to the next gzip magic (1f 8b). Returns the count skipped and whether
-/// they were all padding (NUL or whitespace), which some writers leave between members.
+/// Skips raw bytes up to the next gzip member header (1f 8b 08). Returns the count skipped
+/// and whether they were all padding (NUL or whitespace), which some writers leave
+/// between members.
 fn skip_to_magic(r: &mut Counting) -> (u64, bool) {
     let mut skipped = 0u64;
     let mut padding = true;
     loop {
-        let buf = match r.peek2() {
+        let buf = match r.peek_n(3) {
             Ok(b) if !b.is_empty() => b,
             _ => return (skipped, padding),
         };
-        if buf.len() >= 2 && buf[0] == 0x1f && buf[1] == 0x8b {
+        if buf.starts_with(&[0x1f, 0x8b, 0x08]) {
             return (skipped, padding);
         }
-        // Position 0 is not a magic: the next candidate is the next 1f after it.
-        let n = memchr::memchr(0x1f, &buf[1..]).map(|i| i + 1).unwrap_or(buf.len());
+        // Position 0 is not a member start: the next candidate is the next 1f after it.
+        let n = memchr::memchr(0x1f, &buf[1..])
+            .map(|i| i + 1)
+            .unwrap_or(buf.len());
         padding &= buf[..n].iter().all(|b| *b == 0 || b.is_ascii_whitespace());
         r.consume(n);
         skipped += n as u64;

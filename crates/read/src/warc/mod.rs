@@ -82,16 +82,29 @@ struct Broken {
 
 impl Records {
     pub fn new(reader: Box<dyn BufRead + Send>, gzip: bool, path: String, max: usize) -> Records {
-        Records { input: Input::new(reader, gzip), path, max, kind: None, out: VecDeque::new(), done: false, quiet: false }
+        Records {
+            input: Input::new(reader, gzip),
+            path,
+            max,
+            kind: None,
+            out: VecDeque::new(),
+            done: false,
+            quiet: false,
+        }
     }
 
     fn origin(&self, offset: u64) -> Origin {
-        Origin { path: self.path.clone(), offset: Some(offset), line: None }
+        Origin {
+            path: self.path.clone(),
+            offset: Some(offset),
+            line: None,
+        }
     }
 
     fn error(&mut self, offset: u64, message: String) {
         let origin = self.origin(offset);
-        self.out.push_back(Item::Error(ReadError::new(origin, message)));
+        self.out
+            .push_back(Item::Error(ReadError::new(origin, message)));
     }
 
     fn skipped(&mut self, offset: u64, reason: String) {
@@ -122,7 +135,11 @@ impl Records {
         let n = self.input.ensure(16);
         let head = &self.input.buffered()[..n];
         if self.kind.is_none() {
-            self.kind = Some(if head.starts_with(b"filedesc://") { Kind::Arc } else { Kind::Warc });
+            self.kind = Some(if head.starts_with(b"filedesc://") {
+                Kind::Arc
+            } else {
+                Kind::Warc
+            });
         }
         if head.starts_with(b"WARC/") {
             self.quiet = false;
@@ -261,7 +278,10 @@ impl Records {
                 return Ok(lines);
             }
             if raw.len() > MAX_HEADER {
-                return Err(format!("record header is longer than {} KB", MAX_HEADER >> 10));
+                return Err(format!(
+                    "record header is longer than {} KB",
+                    MAX_HEADER >> 10
+                ));
             }
             if (text[0] == b' ' || text[0] == b'\t') && !lines.is_empty() {
                 // A continuation line: folded into the previous field.
@@ -281,16 +301,29 @@ impl Records {
         let mut raw = Vec::new();
         let lines = match self.read_header_lines(&mut raw) {
             Ok(l) => l,
-            Err(message) => {
-                let broken = self.cut_in_record(start, &raw, &[]).unwrap_or(Broken { message, resume_at: None });
+            Err(mut message) => {
+                let end = self.input.pos();
+                if let Some(d) = self.input.take_damage_at(end) {
+                    message = format!("{message} ({})", d.message);
+                }
+                let broken = self.cut_in_record(start, &raw, &[]).unwrap_or(Broken {
+                    message,
+                    resume_at: None,
+                });
                 return self.broken(offset, start, &raw, &[], broken);
             }
         };
         let mut h = Header::default();
         for line in lines.iter().skip(1) {
-            let Some(colon) = memchr::memchr(b':', line) else { continue };
-            let name = String::from_utf8_lossy(&line[..colon]).trim().to_ascii_lowercase();
-            let value = String::from_utf8_lossy(&line[colon + 1..]).trim().to_string();
+            let Some(colon) = memchr::memchr(b':', line) else {
+                continue;
+            };
+            let name = String::from_utf8_lossy(&line[..colon])
+                .trim()
+                .to_ascii_lowercase();
+            let value = String::from_utf8_lossy(&line[colon + 1..])
+                .trim()
+                .to_string();
             match name.as_str() {
                 "warc-type" => h.warc_type = Some(value.to_ascii_lowercase()),
                 "warc-target-uri" => h.url = Some(clean_uri(&value)),
@@ -305,17 +338,32 @@ impl Records {
         }
         let Some(len) = h.length else {
             let message = match &h.length_text {
-                Some(t) => format!("WARC record has a bad Content-Length {t:?}; skipping to the next record"),
-                None => "WARC record has no Content-Length; skipping to the next record".to_string(),
+                Some(t) => format!(
+                    "WARC record has a bad Content-Length {t:?}; skipping to the next record"
+                ),
+                None => {
+                    "WARC record has no Content-Length; skipping to the next record".to_string()
+                }
             };
-            let broken = self.cut_in_record(start, &raw, &[]).unwrap_or(Broken { message, resume_at: None });
+            let broken = self.cut_in_record(start, &raw, &[]).unwrap_or(Broken {
+                message,
+                resume_at: None,
+            });
             return self.broken(offset, start, &raw, &[], broken);
         };
         self.record_body(Kind::Warc, offset, start, raw, h, len);
     }
 
     /// Reads a record's block of `len` bytes and queues the record's item.
-    fn record_body(&mut self, kind: Kind, offset: u64, start: u64, raw: Vec<u8>, h: Header, len: u64) {
+    fn record_body(
+        &mut self,
+        kind: Kind,
+        offset: u64,
+        start: u64,
+        raw: Vec<u8>,
+        h: Header,
+        len: u64,
+    ) {
         let wanted = wants_payload(kind, &h);
         if len > self.max as u64 {
             return self.oversized(kind, offset, start, raw, h, len, wanted);
@@ -333,9 +381,18 @@ impl Records {
             if let Some(d) = self.input.take_damage_at(end) {
                 message = format!("{message} ({})", d.message);
             }
-            return self.broken(offset, start, &raw, &block, Broken { message, resume_at: None });
+            return self.broken(
+                offset,
+                start,
+                &raw,
+                &block,
+                Broken {
+                    message,
+                    resume_at: None,
+                },
+            );
         }
-        if !self.at_record_end(kind) {
+        if !self.at_record_end(kind) && !self.terminated(kind) {
             // A Content-Length a little short of the record's end (some writers miscount):
             // the next header follows shortly.
             if let Some(gap) = self.next_header_within(kind, SHORT_LENGTH_SLACK) {
@@ -374,7 +431,16 @@ impl Records {
 
     /// A record over the size limit: skipped without holding it, an error if it was HTML.
     #[allow(clippy::too_many_arguments)]
-    fn oversized(&mut self, kind: Kind, offset: u64, start: u64, raw: Vec<u8>, h: Header, len: u64, wanted: Wanted) {
+    fn oversized(
+        &mut self,
+        kind: Kind,
+        offset: u64,
+        start: u64,
+        raw: Vec<u8>,
+        h: Header,
+        len: u64,
+        wanted: Wanted,
+    ) {
         let mut probe = Vec::new();
         let mut got = self.input.read_into(&mut probe, PROBE.min(len));
         if let Some(b) = self.cut_in_record(start, &raw, &probe) {
@@ -390,7 +456,10 @@ impl Records {
             Wanted::Skip(reason) => self.skipped(offset, reason),
             Wanted::Payload if html => self.error(
                 offset,
-                format!("HTML payload of {len} bytes is larger than the {} MB limit; skipped", self.max >> 20),
+                format!(
+                    "HTML payload of {len} bytes is larger than the {} MB limit; skipped",
+                    self.max >> 20
+                ),
             ),
             Wanted::Payload => self.skipped(offset, format!("payload of {len} bytes is not HTML")),
         }
@@ -403,7 +472,10 @@ impl Records {
             Some(d) => d.message,
             None => "the data is cut".to_string(),
         };
-        Some(Broken { message: format!("record is damaged: {why}"), resume_at: Some(c) })
+        Some(Broken {
+            message: format!("record is damaged: {why}"),
+            resume_at: Some(c),
+        })
     }
 
     /// Reports a broken record and puts back what follows the point where reading resumes.
@@ -422,6 +494,17 @@ impl Records {
         }
         self.quiet = b.resume_at.is_none();
         self.error(offset, b.message);
+    }
+
+    /// Whether the block is followed by the record terminator (CRLF CRLF in WARC, LF in
+    /// ARC): then the record is sound, and whatever follows is another matter.
+    fn terminated(&mut self, kind: Kind) -> bool {
+        let n = self.input.ensure(4);
+        let b = &self.input.buffered()[..n];
+        match kind {
+            Kind::Warc => b.starts_with(b"\r\n\r\n") || b.starts_with(b"\n\n"),
+            Kind::Arc => b.starts_with(b"\n"),
+        }
     }
 
     /// Distance to the next record header at a line start within `within` bytes.
@@ -484,7 +567,11 @@ impl Records {
                 return;
             }
         };
-        let warc_type = if arc.url.starts_with("filedesc:") { "arc-header" } else { "response" };
+        let warc_type = if arc.url.starts_with("filedesc:") {
+            "arc-header"
+        } else {
+            "response"
+        };
         let h = Header {
             warc_type: Some(warc_type.to_string()),
             url: Some(arc.url),
@@ -506,7 +593,11 @@ impl Records {
                     published: None,
                     crawl_date: h.date,
                     content_type,
-                    format: if kind == Kind::Arc { SourceFormat::Arc } else { SourceFormat::Warc },
+                    format: if kind == Kind::Arc {
+                        SourceFormat::Arc
+                    } else {
+                        SourceFormat::Warc
+                    },
                     origin: self.origin(offset),
                 };
                 self.out.push_back(Item::Page(Box::new(page)));
@@ -596,7 +687,12 @@ fn page_from_block(
     let Some((head, body_at)) = http_head(kind, h, &block) else {
         // No HTTP message: the block is the payload and the record's type is its type.
         if h.warc_type.as_deref() == Some("response") && kind == Kind::Warc {
-            let scheme = h.url.as_deref().and_then(|u| u.split(':').next()).unwrap_or("").to_ascii_lowercase();
+            let scheme = h
+                .url
+                .as_deref()
+                .and_then(|u| u.split(':').next())
+                .unwrap_or("")
+                .to_ascii_lowercase();
             if scheme.starts_with("http") {
                 let first = &block[..memchr::memchr(b'\n', &block).unwrap_or(block.len()).min(60)];
                 return Err(format!(
@@ -630,7 +726,10 @@ fn page_from_block(
     if body.is_empty() {
         return Ok(Err("empty HTTP body".to_string()));
     }
-    if head.get("transfer-encoding").is_some_and(|te| te.to_ascii_lowercase().contains("chunked")) {
+    if head
+        .get("transfer-encoding")
+        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"))
+    {
         match http::dechunk(&body, max) {
             Ok(b) => body = b,
             // Crawlers often store the body de-chunked but keep the header.
@@ -669,13 +768,19 @@ fn page_from_block(
 fn is_generic_type(ct: &str) -> bool {
     let ct = ct.to_ascii_lowercase();
     let ct = ct.split(';').next().unwrap_or("").trim();
-    matches!(ct, "" | "application/octet-stream" | "unk" | "unknown" | "no-type" | "alexa/dat")
+    matches!(
+        ct,
+        "" | "application/octet-stream" | "unk" | "unknown" | "no-type" | "alexa/dat"
+    )
 }
 
 /// A WARC-Target-URI without the angle brackets and spaces some writers put around it.
 fn clean_uri(v: &str) -> String {
     let v = v.trim();
-    let v = v.strip_prefix('<').and_then(|s| s.strip_suffix('>')).unwrap_or(v);
+    let v = v
+        .strip_prefix('<')
+        .and_then(|s| s.strip_suffix('>'))
+        .unwrap_or(v);
     v.trim().to_string()
 }
 
@@ -720,8 +825,12 @@ struct ArcLine {
 /// the fields.
 fn parse_arc_line(line: &[u8]) -> Result<ArcLine, ArcLineError> {
     let text = String::from_utf8_lossy(http::trim_cr(line));
-    let bad =
-        || ArcLineError::NotHeader(format!("not an ARC record header (url ip date type length): {:?}", cut(&text, 80)));
+    let bad = || {
+        ArcLineError::NotHeader(format!(
+            "not an ARC record header (url ip date type length): {:?}",
+            cut(&text, 80)
+        ))
+    };
     let tokens: Vec<&str> = text.split(' ').filter(|t| !t.is_empty()).collect();
     if tokens.len() < 5 {
         return Err(bad());
@@ -739,7 +848,12 @@ fn parse_arc_line(line: &[u8]) -> Result<ArcLine, ArcLineError> {
             "ARC record header has a bad length {length_text:?}; skipping to the next record"
         ))
     })?;
-    Ok(ArcLine { url, date: arc_date(tokens[date_at]), content_type: tokens[date_at + 1].to_string(), length })
+    Ok(ArcLine {
+        url,
+        date: arc_date(tokens[date_at]),
+        content_type: tokens[date_at + 1].to_string(),
+        length,
+    })
 }
 
 fn is_arc_date(t: &str) -> bool {
@@ -747,13 +861,23 @@ fn is_arc_date(t: &str) -> bool {
 }
 
 fn is_ip_like(t: &str) -> bool {
-    !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':' || b == b'-')
+    !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':' || b == b'-')
 }
 
 /// `20140216050221` to `2014-02-16T05:02:21Z`; other forms are kept as they are.
 fn arc_date(t: &str) -> String {
     if t.len() == 14 {
-        format!("{}-{}-{}T{}:{}:{}Z", &t[0..4], &t[4..6], &t[6..8], &t[8..10], &t[10..12], &t[12..14])
+        format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &t[0..4],
+            &t[4..6],
+            &t[6..8],
+            &t[8..10],
+            &t[10..12],
+            &t[12..14]
+        )
     } else {
         t.to_string()
     }
@@ -772,14 +896,23 @@ mod tests {
 
     #[test]
     fn arc_lines() {
-        let a = parse_arc_line(b"http://example.com/a b 93.184.216.119 20140216050221 text/html 1591").unwrap();
+        let a =
+            parse_arc_line(b"http://example.com/a b 93.184.216.119 20140216050221 text/html 1591")
+                .unwrap();
         assert_eq!(a.url, "http://example.com/a b");
         assert_eq!(a.date, "2014-02-16T05:02:21Z");
         assert_eq!(a.content_type, "text/html");
         assert_eq!(a.length, 1591);
-        assert!(parse_arc_line(b"http://example.com/ 93.184.216.119 201404010000000000 text/html abc").is_err());
-        assert!(parse_arc_line(b"URL IP-address Archive-date Content-type Archive-length").is_err());
-        let v2 = parse_arc_line(b"http://x.org/ 1.2.3.4 20010101000000 text/html 200 abc - 0 f.arc 12").unwrap();
+        assert!(parse_arc_line(
+            b"http://example.com/ 93.184.216.119 201404010000000000 text/html abc"
+        )
+        .is_err());
+        assert!(
+            parse_arc_line(b"URL IP-address Archive-date Content-type Archive-length").is_err()
+        );
+        let v2 =
+            parse_arc_line(b"http://x.org/ 1.2.3.4 20010101000000 text/html 200 abc - 0 f.arc 12")
+                .unwrap();
         assert_eq!(v2.length, 12);
     }
 
