@@ -623,7 +623,7 @@ fn arc_files_plain_and_gzipped() {
             ..
         } => {
             assert_eq!(*offset, filedesc.len() as u64);
-            assert_eq!(url.as_deref(), Some("http://x.org/a b"));
+            assert_eq!(url.as_deref(), Some("http://x.org/a%20b"));
             assert_eq!(date.as_deref(), Some("2024-01-02T03:04:05Z"));
             assert!(arc);
             assert_eq!(*bytes, HTML.as_bytes());

@@ -278,30 +278,26 @@ impl Input {
             self.start = 0;
         }
         let got = match &mut self.src {
-            Src::Plain(r) => {
-                let res = loop {
-                    match r.fill_buf() {
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                        res => break res.map(|b| b.to_vec()),
-                    }
-                };
-                match res {
-                    Ok(b) => {
-                        r.consume(b.len());
-                        self.buf.extend_from_slice(&b);
-                        !b.is_empty()
-                    }
+            Src::Plain(r) => loop {
+                match r.fill_buf() {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => {
-                        let at = self.pos + self.buffered().len() as u64;
+                        let at = self.pos + (self.buf.len() - self.start) as u64;
                         self.damage.push_back(Damage {
                             at,
                             offset: at,
                             message: format!("cannot read: {e}"),
                         });
-                        false
+                        break false;
+                    }
+                    Ok(b) => {
+                        let n = b.len();
+                        self.buf.extend_from_slice(b);
+                        r.consume(n);
+                        break n > 0;
                     }
                 }
-            }
+            },
             Src::Gz(_) => self.fill_gz(),
         };
         if !got {

@@ -574,7 +574,7 @@ impl Records {
         };
         let h = Header {
             warc_type: Some(warc_type.to_string()),
-            url: Some(arc.url),
+            url: Some(clean_uri(&arc.url)),
             date: Some(arc.date),
             content_type: Some(arc.content_type),
             length: Some(arc.length),
@@ -775,13 +775,15 @@ fn is_generic_type(ct: &str) -> bool {
 }
 
 /// A WARC-Target-URI without the angle brackets and spaces some writers put around it.
+/// Spaces inside are percent-encoded: some crawlers write them unescaped, and a URL with a
+/// space is no URL.
 fn clean_uri(v: &str) -> String {
     let v = v.trim();
     let v = v
         .strip_prefix('<')
         .and_then(|s| s.strip_suffix('>'))
         .unwrap_or(v);
-    v.trim().to_string()
+    v.trim().replace(' ', "%20")
 }
 
 /// Position of the first `WARC/<digit>` at the start of a line inside `block` (not at 0).
@@ -919,6 +921,6 @@ mod tests {
     #[test]
     fn uri_cleaning() {
         assert_eq!(clean_uri(" <http://a/b> "), "http://a/b");
-        assert_eq!(clean_uri("http://a/b c"), "http://a/b c");
+        assert_eq!(clean_uri("http://a/b c"), "http://a/b%20c");
     }
 }
