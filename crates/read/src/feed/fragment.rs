@@ -238,8 +238,8 @@ struct Tag {
 fn scan_tag(src: &str, at: usize) -> Option<Tag> {
     let rest = &src[at..];
     let b = rest.as_bytes();
-    if rest.starts_with("<!--") {
-        let end = rest[4..]
+    if let Some(comment) = rest.strip_prefix("<!--") {
+        let end = comment
             .find("-->")
             .map(|e| at + 4 + e + 3)
             .unwrap_or(src.len());

@@ -213,7 +213,7 @@ fn item_url(e: &Entry, info: &FeedInfo) -> Option<String> {
     let alternate = e
         .links
         .iter()
-        .filter(|l| l.rel.as_deref().map_or(true, |r| r == "alternate"))
+        .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
         .max_by_key(|l| {
             l.mime
                 .as_deref()

@@ -198,7 +198,7 @@ pub fn parse(text: &str, utf8_offsets: bool) -> (FeedInfo, Vec<Pending>) {
                         // Inside markup: keep it escaped, the HTML reading decodes it.
                         c.buf.push_str(&String::from_utf8_lossy(t.as_ref()));
                     } else {
-                        match t.unescape_with(|ent| quick_xml::escape::resolve_html5_entity(ent)) {
+                        match t.unescape_with(quick_xml::escape::resolve_html5_entity) {
                             Ok(s) => c.buf.push_str(&s),
                             // An undefined entity: keep the raw text, the HTML reading
                             // decodes what it knows.
@@ -237,7 +237,7 @@ fn attr(e: &BytesStart, name: &[u8]) -> Option<String> {
         .flatten()
         .find(|a| a.key.as_ref() == name)
         .map(
-            |a| match a.unescape_value_with(|ent| quick_xml::escape::resolve_html5_entity(ent)) {
+            |a| match a.unescape_value_with(quick_xml::escape::resolve_html5_entity) {
                 Ok(v) => v.into_owned(),
                 Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
             },
@@ -399,7 +399,7 @@ impl Parser {
                 }
                 (_, "guid") if rss => {
                     let permalink = attr(e, b"isPermaLink")
-                        .map_or(true, |v| !v.trim().eq_ignore_ascii_case("false"));
+                        .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
                     Some((Target::Guid { permalink }, false))
                 }
                 // An Atom id is often the entry's URL; used when there is no link.
@@ -464,7 +464,7 @@ impl Parser {
                 (_, "link") if self.is_rss(ns) => Some(Target::ChannelLink),
                 (_, "link") if self.is_atom(ns) => {
                     let rel = attr(e, b"rel");
-                    if rel.as_deref().map_or(true, |r| r == "alternate") {
+                    if rel.as_deref().is_none_or(|r| r == "alternate") {
                         if let Some(href) = attr(e, b"href") {
                             let href = super::resolve_url(&href, &[base.as_deref()]);
                             self.info.link.get_or_insert(href);
@@ -479,10 +479,13 @@ impl Parser {
             if let Some(t) = target {
                 self.begin(t, false, base, depth);
             }
-        } else if name == "name" && self.kind == Kind::Atom && depth == 2 {
-            if parent.local == "author" && self.is_atom(parent.ns) {
-                self.begin(Target::ChannelAuthorName, false, base, depth);
-            }
+        } else if name == "name"
+            && self.kind == Kind::Atom
+            && depth == 2
+            && parent.local == "author"
+            && self.is_atom(parent.ns)
+        {
+            self.begin(Target::ChannelAuthorName, false, base, depth);
         }
     }
 
@@ -506,7 +509,7 @@ impl Parser {
             ));
         };
         let mut problem = None;
-        if idx + 1 < self.stack.len() && self.capture.as_ref().map_or(true, |c| idx + 1 < c.depth) {
+        if idx + 1 < self.stack.len() && self.capture.as_ref().is_none_or(|c| idx + 1 < c.depth) {
             let inner = &self.stack[self.stack.len() - 1].local;
             problem = self.report_mismatch(format!(
                 "</{}> closes <{}> too",
