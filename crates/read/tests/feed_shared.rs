@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use copydesk_model::CaptionKind;
 use copydesk_read::{source, Article, Format, Item, ReadError, ReadOptions, SourceFormat};
 
 fn feeds_dir() -> Option<PathBuf> {
@@ -274,6 +275,19 @@ fn atom_and_json_feed_content() {
         a.text.contains("haven't been written yet"),
         "entities decoded twice over: {}",
         a.text
+    );
+    let newscred = by_name(&dir, "atom_mediarss_newscred_1.xml");
+    let caps: Vec<(&str, CaptionKind)> = newscred.articles[0]
+        .captions
+        .iter()
+        .map(|c| (c.text.as_str(), c.kind))
+        .collect();
+    assert_eq!(
+        caps,
+        [
+            ("media description", CaptionKind::Caption),
+            ("media credit", CaptionKind::Credit)
+        ]
     );
     let json = by_name(&dir, "jsonfeed_spec_1.json");
     let a = &json.articles[0];

@@ -136,6 +136,9 @@ struct Entry {
     full: Option<Markup>,
     /// Summary (`description`, Atom summary, JSON Feed summary).
     short: Option<Markup>,
+    /// Media RSS descriptions and credits of the item's pictures.
+    media_captions: Vec<Markup>,
+    media_credits: Vec<String>,
 }
 
 /// A parser's output, in document order.
@@ -173,6 +176,24 @@ fn article(e: Entry, info: &FeedInfo, path: &str) -> Article {
             kind: CaptionKind::Caption,
         })
         .collect();
+    for m in &e.media_captions {
+        let text = m.line();
+        if !text.is_empty() && !a.captions.iter().any(|c| c.text == text) {
+            a.captions.push(Caption {
+                text,
+                kind: CaptionKind::Caption,
+            });
+        }
+    }
+    for c in &e.media_credits {
+        let text = fragment::collapse(c);
+        if !text.is_empty() && !a.captions.iter().any(|x| x.text == text) {
+            a.captions.push(Caption {
+                text,
+                kind: CaptionKind::Credit,
+            });
+        }
+    }
     a.title = e.title.as_ref().map(Markup::line).filter(|t| !t.is_empty());
     a.url = item_url(&e, info);
     let mut dates = e.dates.clone();

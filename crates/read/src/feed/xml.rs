@@ -20,6 +20,8 @@ enum Ns {
     Content,
     Dc,
     Rdf,
+    /// Media RSS: pictures with their captions and credits.
+    Media,
     Other,
 }
 
@@ -34,6 +36,8 @@ fn classify(r: &ResolveResult) -> Ns {
                 Ns::Dc
             } else if uri.contains("w3.org/2005/atom") || uri.contains("purl.org/atom/ns") {
                 Ns::Atom
+            } else if uri.contains("search.yahoo.com/mrss") {
+                Ns::Media
             } else if uri.contains("w3.org/1999/02/22-rdf-syntax-ns") {
                 Ns::Rdf
             } else if uri.contains("purl.org/rss/1.0")
@@ -50,6 +54,7 @@ fn classify(r: &ResolveResult) -> Ns {
             b"content" => Ns::Content,
             b"atom" | b"a10" => Ns::Atom,
             b"rdf" => Ns::Rdf,
+            b"media" => Ns::Media,
             _ => Ns::Other,
         },
     }
@@ -90,6 +95,8 @@ enum Target {
     ChannelLink,
     ChannelLanguage,
     ChannelAuthorName,
+    MediaCaption,
+    MediaCredit,
 }
 
 struct Capture {
@@ -433,6 +440,14 @@ impl Parser {
             if let Some((t, html)) = target {
                 self.begin(t, html, base, depth);
             }
+        } else if ns == Ns::Media && matches!(name, "description" | "credit") {
+            // Inside media:content or media:group: a picture's caption or credit.
+            let target = if name == "credit" {
+                Target::MediaCredit
+            } else {
+                Target::MediaCaption
+            };
+            self.begin(target, Self::text_type_is_html(e), base, depth);
         } else if rel == 2 && name == "name" {
             let parent = &self.stack[depth - 1];
             if parent.local == "author" && self.is_atom(parent.ns) && self.is_atom(ns) {
@@ -580,6 +595,8 @@ impl Parser {
                 Target::Encoded => entry.full = entry.full.take().or(Some(Markup::Html(raw))),
                 Target::Content => entry.full = Some(markup(c.html)),
                 Target::Description | Target::Summary => entry.short = Some(markup(c.html)),
+                Target::MediaCaption => entry.media_captions.push(markup(c.html)),
+                Target::MediaCredit => entry.media_credits.push(raw),
                 _ => {}
             }
             return;
