@@ -72,6 +72,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         match ev {
             Event::Article(a) => {
                 if let Err(e) = writer.write(&a) {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        // The reader of the output is gone (| head): stop now, as a tool
+                        // killed by SIGPIPE would, instead of reading the rest of the inputs.
+                        if let Some(w) = errors_out.as_mut() {
+                            let _ = w.flush();
+                        }
+                        pb.finish_and_clear();
+                        std::process::exit(exit::OK.into());
+                    }
                     io_error = Some(e);
                 }
                 pb.set_message(format!("{} articles", pb.position()));
@@ -99,7 +108,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         }
         return Err(e).context("cannot write output");
     }
-    writer.finish()?;
+    match writer.finish() {
+        // The output was buffered and its reader left before the final flush.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write output")?,
+    }
     if let Some(mut w) = errors_out {
         w.flush()?;
     }
