@@ -86,12 +86,46 @@ pub fn xml_declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
 }
 
 fn guess(bytes: &[u8]) -> &'static Encoding {
-    if std::str::from_utf8(bytes).is_ok() {
+    if mostly_utf8(bytes) {
         return encoding_rs::UTF_8;
     }
     let mut det = chardetng::EncodingDetector::new();
     det.feed(&bytes[..bytes.len().min(1 << 20)], true);
     det.guess(None, true)
+}
+
+/// UTF-8 apart from a little damage: a record cut in the middle of a character, or a few
+/// stray bytes among many well-formed multi-byte characters. chardetng rules UTF-8 out at
+/// the first bad byte, which would turn every accented letter of such a page into
+/// mojibake; text in a legacy encoding, by contrast, almost never forms valid multi-byte
+/// UTF-8 sequences, so counting them tells the two apart.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    let mut multibyte = 0usize;
+    let mut invalid = 0usize;
+    loop {
+        let (valid, next) = match std::str::from_utf8(rest) {
+            Ok(s) => (s.as_bytes(), None),
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                // `None`: an incomplete character at the very end, a cut, not a fault.
+                (good, e.error_len().map(|n| &bad[n..]))
+            }
+        };
+        multibyte += valid.iter().filter(|&&b| b >= 0xc0).count();
+        match next {
+            Some(after) => {
+                invalid += 1;
+                rest = after;
+            }
+            None => break,
+        }
+        // Clearly not UTF-8: stop counting early on large legacy-encoded inputs.
+        if invalid > 64 && multibyte < invalid {
+            return false;
+        }
+    }
+    invalid == 0 || multibyte >= 4 * invalid
 }
 
 /// The `charset=` parameter of a Content-Type value.
@@ -174,6 +208,22 @@ mod tests {
             None,
         );
         assert!(s.contains("Grüße"), "{s}");
+    }
+
+    #[test]
+    fn damaged_utf8_stays_utf8_and_latin1_does_not() {
+        // Cut in the middle of the last character, as a truncated record is.
+        let mut cut = "Zürich, Genève, São Paulo: Grüße aus Köln".as_bytes().to_vec();
+        cut.extend_from_slice(&"ö".as_bytes()[..1]);
+        assert!(decode_text(&cut).starts_with("Zürich, Genève"), "{}", decode_text(&cut));
+        let mut stray = "Straße, Größe, Ökonomie, Übermut, café, naïve, façade".as_bytes().to_vec();
+        stray.insert(10, 0xff);
+        let (s, e) = decode_html(&stray, Some("text/html; charset=utf-8"));
+        assert_eq!(e, encoding_rs::UTF_8);
+        assert!(s.contains("Ökonomie, Übermut") && s.contains('\u{fffd}'), "{s}");
+        let latin1 = b"Stra\xdfe, Gr\xf6\xdfe, \xd6konomie, \xdcbermut, caf\xe9";
+        assert!(decode_text(latin1).contains("Größe"));
+        assert!(!mostly_utf8(latin1));
     }
 
     #[test]
