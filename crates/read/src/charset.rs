@@ -213,14 +213,25 @@ mod tests {
     #[test]
     fn damaged_utf8_stays_utf8_and_latin1_does_not() {
         // Cut in the middle of the last character, as a truncated record is.
-        let mut cut = "Zürich, Genève, São Paulo: Grüße aus Köln".as_bytes().to_vec();
+        let mut cut = "Zürich, Genève, São Paulo: Grüße aus Köln"
+            .as_bytes()
+            .to_vec();
         cut.extend_from_slice(&"ö".as_bytes()[..1]);
-        assert!(decode_text(&cut).starts_with("Zürich, Genève"), "{}", decode_text(&cut));
-        let mut stray = "Straße, Größe, Ökonomie, Übermut, café, naïve, façade".as_bytes().to_vec();
+        assert!(
+            decode_text(&cut).starts_with("Zürich, Genève"),
+            "{}",
+            decode_text(&cut)
+        );
+        let mut stray = "Straße, Größe, Ökonomie, Übermut, café, naïve, façade"
+            .as_bytes()
+            .to_vec();
         stray.insert(10, 0xff);
         let (s, e) = decode_html(&stray, Some("text/html; charset=utf-8"));
         assert_eq!(e, encoding_rs::UTF_8);
-        assert!(s.contains("Ökonomie, Übermut") && s.contains('\u{fffd}'), "{s}");
+        assert!(
+            s.contains("Ökonomie, Übermut") && s.contains('\u{fffd}'),
+            "{s}"
+        );
         let latin1 = b"Stra\xdfe, Gr\xf6\xdfe, \xd6konomie, \xdcbermut, caf\xe9";
         assert!(decode_text(latin1).contains("Größe"));
         assert!(!mostly_utf8(latin1));
