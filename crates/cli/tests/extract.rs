@@ -591,3 +591,64 @@ fn output_file_and_examples_directory() {
         );
     }
 }
+
+#[test]
+fn feeds_give_one_article_per_item_and_a_broken_feed_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("news.rss"),
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel>\
+         <link>https://paper.example/</link><language>fr-FR</language>\
+         <item><title>Gr\u{e8}ve</title><link>/a/1</link><pubDate>Tue, 05 Mar 2024 07:00:00 +0100</pubDate>\
+         <description>&lt;p&gt;Un.&lt;/p&gt;&lt;p&gt;Deux.&lt;/p&gt;</description></item>\
+         <item><title>Deux</title><link>https://paper.example/a/2</link></item></channel></rss>"
+            .chars()
+            .map(|c| c as u32 as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("cut.xml"),
+        "<rss><channel><item><title>Only</title></item>\n<item><title>Cu",
+    )
+    .unwrap();
+    let o = copydesk(&["extract", "news.rss", "cut.xml"], dir.path());
+    no_panic(&o);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let a = articles(&o);
+    assert_eq!(a.len(), 3);
+    assert_eq!(a[0]["title"], "Grève");
+    assert_eq!(a[0]["url"], "https://paper.example/a/1");
+    assert_eq!(a[0]["site"], "paper.example");
+    assert_eq!(a[0]["published"], "2024-03-05T07:00:00+01:00");
+    assert_eq!(a[0]["language"], "fr");
+    assert_eq!(a[0]["text"], "Un.\n\nDeux.");
+    assert_eq!(a[0]["format"], "feed");
+    assert_eq!(
+        (a[1]["origin"]["line"].as_u64(), a[2]["title"].as_str()),
+        (Some(2), Some("Only"))
+    );
+    let err = stderr(&o);
+    assert!(err.contains("cut.xml") && err.contains("line 2"), "{err}");
+
+    let feeds = workspace().join("../shared/data/feeds");
+    if !feeds.exists() {
+        eprintln!("skipped: {} is absent", feeds.display());
+        return;
+    }
+    let o = copydesk(&["extract", "../shared/data/feeds"], &workspace());
+    no_panic(&o);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("rss_2.0_invalid_1.xml") && err.contains("line 19"),
+        "{err}"
+    );
+    assert!(
+        articles(&o)
+            .iter()
+            .filter(|a| a["format"] == "feed")
+            .count()
+            >= 20
+    );
+}
