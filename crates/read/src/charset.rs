@@ -85,6 +85,12 @@ pub fn xml_declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
     Encoding::for_label(&label[..end])
 }
 
+/// The encoding of undeclared bytes: UTF-8 when they are (nearly) valid UTF-8, else
+/// chardetng's guess.
+pub fn detect(bytes: &[u8]) -> &'static Encoding {
+    guess(bytes)
+}
+
 fn guess(bytes: &[u8]) -> &'static Encoding {
     if mostly_utf8(bytes) {
         return encoding_rs::UTF_8;

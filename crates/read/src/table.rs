@@ -141,7 +141,12 @@ pub fn jsonl_items(reader: Box<dyn BufRead + Send>, path: String, opts: &ReadOpt
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
-        let value: Value = match serde_json::from_slice(line) {
+        let parsed = match std::str::from_utf8(line) {
+            Ok(text) => serde_json::from_str(text),
+            // JSON must be UTF-8, but exports from old tools are often Latin-1 or cp1252.
+            Err(_) => serde_json::from_str(&crate::charset::decode_text(line)),
+        };
+        let value: Value = match parsed {
             Ok(v) => v,
             Err(e) => return Some(Item::Error(ReadError::new(origin, format!("invalid JSON: {e}")))),
         };
@@ -205,13 +210,16 @@ pub fn csv_items(reader: Box<dyn BufRead + Send>, path: String, opts: &ReadOptio
         Err(_) => b',',
     };
     let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(reader);
-    let headers = match rdr.headers() {
-        Ok(h) => h.clone(),
+    // Byte records, decoded here: CSV exports are often in a legacy encoding, which the
+    // first record that is not UTF-8 shows, and which then holds for the whole file.
+    let mut legacy: Option<&'static encoding_rs::Encoding> = None;
+    let headers: Vec<String> = match rdr.byte_headers() {
+        Ok(h) => decode_record(h, &mut legacy),
         Err(e) => {
             return Box::new(std::iter::once(Item::Error(ReadError::new(Origin::file(path), format!("cannot read CSV header: {e}")))));
         }
     };
-    let mut records = rdr.into_records();
+    let mut records = rdr.into_byte_records();
     let mut n = 0u64;
     let mut failed = false;
     Box::new(std::iter::from_fn(move || {
@@ -234,9 +242,10 @@ pub fn csv_items(reader: Box<dyn BufRead + Send>, path: String, opts: &ReadOptio
         Some(match rec {
             Err(e) => Item::Error(ReadError::new(origin, format!("invalid CSV record: {e}"))),
             Ok(r) => {
+                let fields = decode_record(&r, &mut legacy);
                 let get = |k: &str| -> Option<Value> {
                     let i = headers.iter().position(|h| h == k)?;
-                    r.get(i).map(|s| Value::String(s.to_string()))
+                    fields.get(i).map(|s| Value::String(s.clone()))
                 };
                 match build(&get, &map) {
                     Ok(mut a) => {
@@ -249,6 +258,16 @@ pub fn csv_items(reader: Box<dyn BufRead + Send>, path: String, opts: &ReadOptio
             }
         })
     }))
+}
+
+/// The fields of a CSV record as text; `legacy` is the encoding found for the file once
+/// a record is not valid UTF-8.
+fn decode_record(r: &csv::ByteRecord, legacy: &mut Option<&'static encoding_rs::Encoding>) -> Vec<String> {
+    if r.iter().all(|f| std::str::from_utf8(f).is_ok()) {
+        return r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+    }
+    let enc = *legacy.get_or_insert_with(|| crate::charset::detect(r.as_slice()));
+    r.iter().map(|f| enc.decode_without_bom_handling(f).0.into_owned()).collect()
 }
 
 #[cfg(test)]
@@ -327,6 +346,19 @@ mod tests {
         let r = std::io::BufReader::new(FailingAfter(std::io::Cursor::new(csv_data)));
         let out: Vec<Item> = csv_items(Box::new(r), "t.csv.gz".into(), &ReadOptions::default()).take(10).collect();
         assert!(out.len() <= 4 && matches!(out.last(), Some(Item::Error(_))), "{out:?}");
+    }
+
+    #[test]
+    fn latin1_csv_and_jsonl_are_decoded() {
+        let data = b"title,text\nCaf\xe9,Cr\xe8me br\xfbl\xe9e \xe0 la fran\xe7aise pour le d\xe9jeuner.\nPlain,Ascii only.\n";
+        let out = articles(csv_items(Box::new(&data[..]), "l.csv".into(), &ReadOptions::default()));
+        let a = out[0].as_ref().unwrap();
+        assert_eq!(a.title.as_deref(), Some("Café"));
+        assert!(a.text.starts_with("Crème brûlée à la française"), "{}", a.text);
+        assert_eq!(out[1].as_ref().unwrap().text, "Ascii only.");
+        let line = b"{\"text\":\"Gr\xfc\xdfe aus M\xfcnchen und sch\xf6ne Stra\xdfen\"}\n";
+        let out = articles(jsonl_items(Box::new(&line[..]), "l.jsonl".into(), &ReadOptions::default()));
+        assert_eq!(out[0].as_ref().unwrap().text, "Grüße aus München und schöne Straßen");
     }
 
     #[test]
