@@ -36,23 +36,32 @@ struct Facts {
     weight: Vec<i16>,
 }
 
+/// Class/id substrings that name boilerplate outright.
 const NEGATIVE: &[&str] = &[
     "comment", "disqus", "share", "sharing", "social", "related", "recommend", "newsletter",
-    "subscri", "sidebar", "breadcrumb", "cookie", "popup", "modal", "promo", "advert", "sponsor",
-    "outbrain", "taboola", "footer", "masthead", "navbar", "navigation", "menu", "pagination",
-    "pager", "byline", "author", "dateline", "timestamp", "toolbar", "signup", "sign-up",
+    "subscri", "sidebar", "breadcrumb", "cookie", "advert", "sponsor",
+    "outbrain", "taboola", "footer", "masthead", "navbar", "navigation", "pagination",
+    "byline", "author", "dateline", "timestamp", "toolbar", "signup", "sign-up",
     "trending", "most-popular", "mostpopular", "more-stories", "read-more", "readmore",
-    "widget", "banner", "header", "meta", "tags", "tagline", "keywords", "topics", "rating",
-    "follow", "login", "paywall", "donate", "skip", "print", "jump", "breaking", "ticker",
-    "contact", "copyright", "disclaimer", "teaser", "also-read", "see-also", "more-from",
-    "recirc", "rail", "carousel", "slideshow", "gallery", "video", "playlist", "embed",
-    "tooltip", "overlay", "dropdown", "share-", "bio", "profile", "shoutbox", "combx", "nav",
+    "login", "paywall", "donate", "copyright", "disclaimer", "also-read",
+    "see-also", "more-from", "recirc", "tooltip", "overlay", "dropdown", "shoutbox", "combx",
+];
+
+/// Class/id substrings that often name boilerplate but also page-layout wrappers: they
+/// prune small elements only, and lower the score of big ones.
+const WEAK_NEGATIVE: &[&str] = &[
+    "rail", "widget", "banner", "header", "meta", "tagline", "keywords", "topics", "rating",
+    "follow", "breaking", "ticker", "contact", "teaser", "carousel", "slideshow", "gallery",
+    "video", "playlist", "embed", "profile", "extra", "supplement",
 ];
 
 const POSITIVE: &[&str] = &[
     "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "h-entry",
     "hentry", "column", "prose",
 ];
+
+/// Weak parts: lower the score only.
+const WEAK_PARTS: &[&str] = &["bio", "rail", "aside", "extra"];
 
 /// Class tokens that mark an element as hidden or an ad slot; matched exactly (substring
 /// matching would catch `overflow-hidden` or `head`).
@@ -91,12 +100,27 @@ fn caption_kind(h: &str) -> Option<CaptionKind> {
     }
 }
 
+fn is_negative(h: &str) -> bool {
+    NEGATIVE.iter().any(|p| h.contains(p)) || has_token(h, NEGATIVE_TOKENS) || has_part(h, NEGATIVE_PARTS)
+}
+
+/// Whether a part of a class or id, split at whitespace, `-` and `_`, is one of `parts`.
+fn has_part(h: &str, parts: &[&str]) -> bool {
+    h.split(|c: char| c.is_ascii_whitespace() || c == '-' || c == '_').any(|t| parts.contains(&t))
+}
+
+/// Short words that are boilerplate names only as a whole part (`pager`, not `pagerow`).
+const NEGATIVE_PARTS: &[&str] = &[
+    "pager", "menu", "tags", "tag", "jump", "skip", "modal", "promo", "ad", "ads", "nav", "share",
+    "sharing", "social", "print", "popup", "related", "author", "byline", "meta", "date",
+];
+
 fn class_weight(h: &str) -> i16 {
     if h.is_empty() {
         return 0;
     }
     let mut w = 0;
-    if NEGATIVE.iter().any(|p| h.contains(p)) || has_token(h, NEGATIVE_TOKENS) {
+    if is_negative(h) || WEAK_NEGATIVE.iter().any(|p| h.contains(p)) || has_part(h, WEAK_PARTS) {
         w -= 25;
     }
     if POSITIVE.iter().any(|p| h.contains(p)) {
@@ -251,12 +275,28 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         if weight[i] < 0 {
             let positive = POSITIVE.iter().any(|p| h.contains(p));
             let big = raw_chars[i] as u64 * 10 > total as u64 * 3;
-            if !(positive && big) && !(tag == Tag::Article && big) {
+            if is_negative(h) {
+                if !(positive && big) && !(tag == Tag::Article && big) {
+                    junk[i] = true;
+                }
+            } else if !positive && raw_chars[i] < 300 && !has_part(h, WEAK_PARTS) {
                 junk[i] = true;
             }
         }
     }
 
+    if let Ok(needle) = std::env::var("COPYDESK_TRACE") {
+        for i in 1..n {
+            if dom.is_text(i as u32) && dom.text(i as u32).contains(&needle) {
+                let mut a = i as u32;
+                while a != NONE {
+                    eprintln!("  {} {} {:?} junk {} tagjunk {} w {} raw {}", a, dom.name(a), hints[a as usize], junk[a as usize], tag_junk[a as usize], weight[a as usize], raw_chars[a as usize]);
+                    a = dom.nodes[a as usize].parent;
+                }
+                break;
+            }
+        }
+    }
     // Visible text aggregates.
     let mut chars = vec![0u32; n];
     let mut link_chars = vec![0u32; n];
@@ -289,24 +329,29 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             continue;
         }
         let Kind::Element { tag, .. } = dom.nodes[i].kind else { continue };
-        let is_para = match tag {
-            Tag::P | Tag::Pre | Tag::Td | Tag::Blockquote => true,
-            Tag::Div | Tag::Section | Tag::Span | Tag::Font | Tag::Center | Tag::Li => has_direct_text(dom, i as u32, &facts),
-            _ => false,
+        // A paragraph credits its parent first; text written straight into a container
+        // (`<div>text<br>text</div>`) credits the container itself.
+        let (len, links, k, first) = match tag {
+            Tag::P | Tag::Pre | Tag::Td | Tag::Blockquote => (facts.chars[i], facts.link_chars[i], commas[i], dom.nodes[i].parent),
+            Tag::Div | Tag::Section | Tag::Span | Tag::Font | Tag::Center | Tag::Li | Tag::Article | Tag::Main | Tag::Dd => {
+                let (c, l, k) = direct_text(dom, i as u32, &facts, &commas);
+                if c == facts.chars[i] && matches!(tag, Tag::Span | Tag::Font) {
+                    (c, l, k, dom.nodes[i].parent)
+                } else {
+                    (c, l, k, i as u32)
+                }
+            }
+            _ => continue,
         };
-        if !is_para {
-            continue;
-        }
-        let len = facts.chars[i];
         if len < 25 {
             continue;
         }
-        let ld = facts.link_chars[i] as f32 / len as f32;
+        let ld = links as f32 / len as f32;
         if ld > 0.5 {
             continue;
         }
-        let s = 1.0 + commas[i] as f32 + (len as f32 / 100.0).min(3.0);
-        let mut a = dom.nodes[i].parent;
+        let s = 1.0 + k as f32 + (len as f32 / 100.0).min(3.0);
+        let mut a = first;
         let mut level = 0;
         while a != NONE && a != 0 && level < 3 {
             if !scored[a as usize] {
@@ -389,6 +434,16 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         }
     }
 
+    if std::env::var_os("COPYDESK_DEBUG").is_some() {
+        for &r in &roots {
+            eprintln!("root {} {} {:?} score {} chars {} marked {}", r, dom.name(r), hints[r as usize], score[r as usize], facts.chars[r as usize], marked);
+        }
+        let mut top: Vec<usize> = (1..n).filter(|&i| scored[i]).collect();
+        top.sort_by(|a, b| score[*b].total_cmp(&score[*a]));
+        for &t in top.iter().take(5) {
+            eprintln!("  cand {} {} {:?} score {} chars {}", t, dom.name(t as u32), hints[t], score[t], facts.chars[t]);
+        }
+    }
     let mut paragraphs = Vec::new();
     for &r in &roots {
         collect_paragraphs(dom, r, &facts, title, &mut paragraphs);
@@ -541,22 +596,22 @@ fn initial_score(tag: Option<Tag>, weight: i16) -> f32 {
     base + weight as f32
 }
 
-fn has_direct_text(dom: &Dom, id: u32, facts: &Facts) -> bool {
-    let mut direct = 0u32;
-    for c in dom.children(id) {
-        let ci = c as usize;
+/// Characters, link characters and commas of the text directly inside `id` (text nodes and
+/// inline elements, not block children).
+fn direct_text(dom: &Dom, id: u32, facts: &Facts, commas: &[u32]) -> (u32, u32, u32) {
+    let (mut c, mut l, mut k) = (0, 0, 0);
+    for ch in dom.children(id) {
+        let ci = ch as usize;
         match dom.nodes[ci].kind {
-            Kind::Text(..) => direct += facts.chars[ci],
-            Kind::Element { tag, .. } => {
-                if tag.is_block() && tag != Tag::Br {
-                    return false;
-                }
-                direct += facts.chars[ci];
-            }
-            _ => {}
+            Kind::Text(..) => {}
+            Kind::Element { tag, .. } if !tag.is_block() || tag == Tag::Br => {}
+            _ => continue,
         }
+        c += facts.chars[ci];
+        l += facts.link_chars[ci];
+        k += commas[ci];
     }
-    direct >= 25
+    (c, l, k)
 }
 
 fn ends_sentence(s: &str) -> bool {
@@ -747,5 +802,47 @@ fn filter_paragraphs(paras: Vec<Para>) -> Vec<String> {
         }
         out.push(p.text);
     }
+    out
+}
+
+/// Paragraphs of a text that may hold markup (a JSON-LD `articleBody`): tags are dropped,
+/// blocks and line breaks separate paragraphs.
+pub fn plain_paragraphs(text: &str) -> Vec<String> {
+    if !(text.contains('<') && text.contains('>')) {
+        return text.split('\n').map(normalize_ws).filter(|p| !p.is_empty()).collect();
+    }
+    let dom = Dom::parse(text);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let n = dom.nodes.len() as u32;
+    let mut i = 1;
+    while i < n {
+        match dom.nodes[i as usize].kind {
+            Kind::Element { tag, .. } => {
+                if is_junk_tag(tag) && tag != Tag::Img {
+                    i = dom.subtree_end(i);
+                    continue;
+                }
+                if tag.is_block() {
+                    out.push(normalize_ws(&cur));
+                    cur.clear();
+                }
+            }
+            Kind::Text(..) => {
+                for (j, line) in dom.text(i).split('\n').enumerate() {
+                    if j > 0 {
+                        out.push(normalize_ws(&cur));
+                        cur.clear();
+                    }
+                    cur.push_str(line);
+                    cur.push(' ');
+                }
+            }
+            Kind::Document => {}
+        }
+        i += 1;
+    }
+    out.push(normalize_ws(&cur));
+    out.retain(|p| !p.is_empty());
     out
 }

@@ -38,6 +38,13 @@ pub fn extract(page: &RawPage) -> Result<Article, String> {
     let body = body::extract(&dom, title.as_deref());
 
     let mut a = Article::from_paragraphs(&body.paragraphs);
+    // Pages that render their text with scripts still carry it in JSON-LD.
+    if let Some(ld_body) = meta.ld.body.as_deref() {
+        let ld_len = ld_body.len();
+        if ld_len >= 200 && a.text.len() * 2 < ld_len {
+            a.set_paragraphs(body::plain_paragraphs(ld_body));
+        }
+    }
     a.captions = body.captions;
     a.title = title;
     a.bylines = meta.bylines();
