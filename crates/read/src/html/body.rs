@@ -137,7 +137,7 @@ fn is_junk_tag(t: Tag) -> bool {
             | Audio | Map | Button | Select | Option | Optgroup | Input | Textarea | Nav | Aside
             | Footer | Menu | Dialog | Head | Title | Meta | Link | Base | Frameset | Frame | Noembed
             | Noframes | Applet | Label | Legend | Header | Picture | Source | Track | Img | Search
-            | Form | Rp
+            | Rp
     )
 }
 
@@ -257,15 +257,11 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             }
         }
         if tag_junk[i] {
-            // Wrappers that hold most of the page (ASP.NET forms, headers around everything)
-            // are not junk.
-            if matches!(tag, Tag::Form | Tag::Header | Tag::Aside | Tag::Footer | Tag::Nav | Tag::Label)
-                && !is_hidden(dom, i as u32)
-                && raw_chars[i] as u64 * 2 > total as u64
-                && tag == Tag::Form
-            {
-                continue;
-            }
+            junk[i] = true;
+            continue;
+        }
+        // Forms are junk unless they wrap the page (ASP.NET puts everything in one).
+        if tag == Tag::Form && raw_chars[i] as u64 * 2 < total as u64 {
             junk[i] = true;
             continue;
         }
@@ -275,8 +271,10 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         if weight[i] < 0 {
             let positive = POSITIVE.iter().any(|p| h.contains(p));
             let big = raw_chars[i] as u64 * 10 > total as u64 * 3;
+            let most = raw_chars[i] as u64 * 2 > total as u64;
             if is_negative(h) {
-                if !(positive && big) && !(tag == Tag::Article && big) {
+                let comments = h.contains("comment") || h.contains("disqus") || h.contains("respond");
+                if comments || !((positive || tag == Tag::Article) && big || most) {
                     junk[i] = true;
                 }
             } else if !positive && raw_chars[i] < 300 && !has_part(h, WEAK_PARTS) {
@@ -287,7 +285,7 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
 
     if let Ok(needle) = std::env::var("COPYDESK_TRACE") {
         for i in 1..n {
-            if dom.is_text(i as u32) && dom.text(i as u32).contains(&needle) {
+            if dom.is_text(i as u32) && dom.text(i as u32).contains(&needle) && dom.tag(dom.parent(i as u32)) != Some(Tag::Script) {
                 let mut a = i as u32;
                 while a != NONE {
                     eprintln!("  {} {} {:?} junk {} tagjunk {} w {} raw {}", a, dom.name(a), hints[a as usize], junk[a as usize], tag_junk[a as usize], weight[a as usize], raw_chars[a as usize]);
