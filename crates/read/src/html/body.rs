@@ -43,7 +43,7 @@ const NEGATIVE: &[&str] = &[
     "outbrain", "taboola", "footer", "masthead", "navbar", "navigation", "pagination",
     "byline", "author", "dateline", "timestamp", "toolbar", "signup", "sign-up",
     "trending", "most-popular", "mostpopular", "more-stories", "read-more", "readmore",
-    "login", "paywall", "donate", "copyright", "disclaimer", "also-read",
+    "login", "donate", "copyright", "disclaimer", "also-read",
     "see-also", "more-from", "recirc", "tooltip", "overlay", "dropdown", "shoutbox", "combx",
 ];
 
@@ -394,6 +394,26 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         }
     }
 
+    // When several of the best candidates sit in one container (an article cut into
+    // cards or chunks), that container is the article.
+    if best != NONE {
+        let mut top: Vec<usize> = (1..n).filter(|&i| scored[i] && !facts.junk[i] && i as u32 != best && score[i] >= best_score * 0.75).collect();
+        top.sort_by(|a, b| score[*b].total_cmp(&score[*a]));
+        top.truncate(5);
+        if top.len() >= 3 {
+            let mut a = dom.nodes[best as usize].parent;
+            while a != NONE && a != 0 && !matches!(dom.tag(a), Some(Tag::Body | Tag::Html)) {
+                let inside = top.iter().filter(|&&t| dom.is_within(t as u32, a)).count();
+                if inside >= 3 {
+                    best = a;
+                    best_score = best_score.max(score[a as usize]);
+                    break;
+                }
+                a = dom.nodes[a as usize].parent;
+            }
+        }
+    }
+
     let mut roots: Vec<u32> = Vec::new();
     if marked != NONE && (best == NONE || facts.chars[marked as usize] * 2 >= facts.chars[best as usize] || dom.is_within(best, marked)) {
         roots.push(marked);
@@ -429,6 +449,24 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             if append {
                 roots.push(s);
             }
+        }
+        // Chunks of one article in separate containers of the same class.
+        if let Some(class) = dom.attr(best, "class").filter(|c| !c.trim().is_empty()) {
+            let tag = dom.tag(best);
+            for i in 1..n {
+                let id = i as u32;
+                if !scored[i] || facts.junk[i] || dom.tag(id) != tag || dom.attr(id, "class") != Some(class) {
+                    continue;
+                }
+                if roots.iter().any(|&r| dom.is_within(id, r) || dom.is_within(r, id)) {
+                    continue;
+                }
+                let ld = facts.link_chars[i] as f32 / facts.chars[i].max(1) as f32;
+                if score[i] >= best_score * 0.2 && facts.chars[i] >= 100 && ld < 0.3 {
+                    roots.push(id);
+                }
+            }
+            roots.sort_unstable();
         }
     }
 
@@ -644,11 +682,12 @@ fn is_drop_container(dom: &Dom, id: u32, facts: &Facts) -> bool {
     }
     let ld = facts.link_chars[i] as f32 / chars as f32;
     match tag {
-        Tag::Ul | Tag::Ol | Tag::Dl | Tag::Table | Tag::Div | Tag::Section | Tag::Article | Tag::Span | Tag::Li | Tag::Header => {
+        Tag::Ul | Tag::Ol | Tag::Dl | Tag::Table | Tag::Li => ld > if facts.weight[i] > 0 { 0.65 } else { 0.5 },
+        Tag::Div | Tag::Section | Tag::Article | Tag::Span | Tag::Header => {
             if facts.weight[i] > 0 {
                 ld > 0.65
             } else {
-                ld > 0.5 || (ld > 0.33 && chars < 400)
+                ld > 0.5 || (ld > 0.33 && chars < 200)
             }
         }
         Tag::P | Tag::Blockquote | Tag::Td | Tag::Dd => ld > 0.75,
