@@ -1,0 +1,477 @@
+//! Page metadata: title, bylines, section, language, canonical URL and the raw material
+//! for the publication date, from `<meta>`, JSON-LD, microdata and the visible page.
+
+use super::body::normalize_ws;
+use super::dom::{Dom, Kind, Tag, NONE};
+use serde_json::Value;
+use std::collections::HashMap;
+
+#[derive(Debug, Default)]
+pub struct Meta {
+    /// `<meta>` values by lowercased `property`/`name`/`itemprop`/`http-equiv`; first wins.
+    pub metas: HashMap<String, String>,
+    pub html_lang: Option<String>,
+    pub title_tag: Option<String>,
+    pub h1: Vec<String>,
+    pub canonical: Option<String>,
+    pub ld: LdFacts,
+    pub itemprop_author: Vec<String>,
+    pub itemprop_date: Option<String>,
+    pub itemprop_headline: Option<String>,
+    pub rel_author: Vec<String>,
+    pub byline_texts: Vec<String>,
+    /// `<time datetime>` values, with whether the element looks like an update time.
+    pub times: Vec<(String, bool)>,
+    /// Short texts of elements whose class/id names a date, in document order.
+    pub date_texts: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct LdFacts {
+    pub headline: Option<String>,
+    pub authors: Vec<String>,
+    pub date_published: Option<String>,
+    pub date_created: Option<String>,
+    pub section: Option<String>,
+    pub language: Option<String>,
+    pub url: Option<String>,
+    pub body: Option<String>,
+    pub publisher: Option<String>,
+}
+
+const ARTICLE_TYPES: &[&str] = &[
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "scholarlyarticle",
+    "techarticle", "liveblogposting", "socialmediaposting", "report", "posting", "webpage",
+    "creativework", "medicalwebpage", "videoobject", "advertisercontentarticle", "satiricalarticle",
+];
+
+fn type_rank(v: &Value) -> Option<u8> {
+    let t = v.get("@type")?;
+    let names: Vec<String> = match t {
+        Value::String(s) => vec![s.to_ascii_lowercase()],
+        Value::Array(a) => a.iter().filter_map(|x| x.as_str()).map(|s| s.to_ascii_lowercase()).collect(),
+        _ => return None,
+    };
+    names.iter().filter_map(|n| ARTICLE_TYPES.iter().position(|t| t == n)).map(|p| if p < 14 { 0 } else { 1 }).min()
+}
+
+fn str_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => {
+            let s = normalize_ws(s);
+            (!s.is_empty()).then_some(s)
+        }
+        Value::Array(a) => a.iter().find_map(str_of),
+        Value::Object(o) => o.get("name").or_else(|| o.get("@value")).and_then(str_of),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn names_of(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => {
+            let s = normalize_ws(s);
+            if !s.is_empty() {
+                out.push(s);
+            }
+        }
+        Value::Array(a) => {
+            for x in a.iter().take(20) {
+                names_of(x, out);
+            }
+        }
+        Value::Object(o) => {
+            if let Some(n) = o.get("name") {
+                if let Some(s) = str_of(n) {
+                    out.push(s);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+impl LdFacts {
+    fn take(&mut self, v: &Value) {
+        let get = |k: &str| v.get(k);
+        if self.headline.is_none() {
+            self.headline = get("headline").and_then(str_of);
+        }
+        if self.authors.is_empty() {
+            if let Some(a) = get("author").or_else(|| get("creator")) {
+                names_of(a, &mut self.authors);
+            }
+        }
+        if self.date_published.is_none() {
+            self.date_published = get("datePublished").and_then(str_of);
+        }
+        if self.date_created.is_none() {
+            self.date_created = get("dateCreated").and_then(str_of);
+        }
+        if self.section.is_none() {
+            self.section = get("articleSection").and_then(str_of);
+        }
+        if self.language.is_none() {
+            self.language = get("inLanguage").and_then(str_of);
+        }
+        if self.url.is_none() {
+            self.url = get("url").and_then(|u| u.as_str()).map(str::to_string);
+        }
+        if self.body.is_none() {
+            self.body = get("articleBody").and_then(|b| b.as_str()).map(str::to_string);
+        }
+        if self.publisher.is_none() {
+            self.publisher = get("publisher").and_then(str_of);
+        }
+    }
+}
+
+/// Walks a JSON-LD value for article-like objects (top level, arrays, `@graph`,
+/// `mainEntity`), best-typed first. Iterative, so deep JSON cannot overflow the stack.
+fn collect_ld(root: &Value, found: &mut Vec<(u8, Value)>) {
+    let mut stack: Vec<(&Value, u32)> = vec![(root, 0)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > 6 {
+            continue;
+        }
+        match v {
+            Value::Array(a) => {
+                for x in a.iter().rev() {
+                    stack.push((x, depth + 1));
+                }
+            }
+            Value::Object(o) => {
+                if let Some(rank) = type_rank(v) {
+                    found.push((rank, v.clone()));
+                }
+                for k in ["@graph", "mainEntity", "mainEntityOfPage", "itemListElement"] {
+                    if let Some(x) = o.get(k) {
+                        if x.is_object() || x.is_array() {
+                            stack.push((x, depth + 1));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn parse_ld(text: &str) -> Option<Value> {
+    let t = text.trim().trim_start_matches("<!--").trim_end_matches("-->").trim();
+    let t = t.trim_start_matches("//<![CDATA[").trim_end_matches("//]]>").trim();
+    if let Ok(v) = serde_json::from_str(t) {
+        return Some(v);
+    }
+    // Raw newlines and tabs inside strings are common and invalid JSON.
+    let cleaned: String = t.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    serde_json::from_str(&cleaned).ok()
+}
+
+fn is_update_hint(h: &str) -> bool {
+    h.contains("update") || h.contains("modif") || h.contains("edited") || h.contains("revis")
+}
+
+pub fn collect(dom: &Dom) -> Meta {
+    let mut m = Meta::default();
+    let mut ld_found: Vec<(u8, Value)> = Vec::new();
+    let n = dom.nodes.len() as u32;
+    let mut i = 1u32;
+    while i < n {
+        let Kind::Element { tag, .. } = dom.nodes[i as usize].kind else {
+            i += 1;
+            continue;
+        };
+        match tag {
+            Tag::Html => {
+                if m.html_lang.is_none() {
+                    m.html_lang = dom.attr(i, "lang").or_else(|| dom.attr(i, "xml:lang")).map(str::to_string);
+                }
+            }
+            Tag::Meta => {
+                let content = dom.attr(i, "content").or_else(|| dom.attr(i, "value"));
+                if let Some(content) = content {
+                    for key in ["property", "name", "itemprop", "http-equiv"] {
+                        if let Some(k) = dom.attr(i, key) {
+                            let k = k.trim().to_ascii_lowercase();
+                            if !k.is_empty() && !content.trim().is_empty() {
+                                m.metas.entry(k.clone()).or_insert_with(|| content.trim().to_string());
+                            }
+                            if key == "itemprop" && k == "datepublished" && m.itemprop_date.is_none() {
+                                m.itemprop_date = Some(content.trim().to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            Tag::Title => {
+                if m.title_tag.is_none() && !in_svg(dom, i) {
+                    let t = normalize_ws(&dom.raw_text(i));
+                    if !t.is_empty() {
+                        m.title_tag = Some(t);
+                    }
+                }
+            }
+            Tag::H1 => {
+                let t = normalize_ws(&dom.raw_text(i));
+                if !t.is_empty() && m.h1.len() < 5 {
+                    m.h1.push(t);
+                }
+            }
+            Tag::Link => {
+                let rel = dom.attr(i, "rel").unwrap_or("").to_ascii_lowercase();
+                if rel.split_ascii_whitespace().any(|r| r == "canonical") && m.canonical.is_none() {
+                    m.canonical = dom.attr(i, "href").map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
+                }
+            }
+            Tag::Script => {
+                let t = dom.raw_text(i);
+                if !t.is_empty() {
+                    if let Some(v) = parse_ld(&t) {
+                        collect_ld(&v, &mut ld_found);
+                    }
+                }
+            }
+            Tag::Time => {
+                if let Some(dt) = dom.attr(i, "datetime") {
+                    let h = format!("{} {}", dom.attr(i, "class").unwrap_or(""), dom.attr(i, "itemprop").unwrap_or("")).to_ascii_lowercase();
+                    let parent_h = {
+                        let p = dom.parent(i);
+                        if p != NONE { dom.attr(p, "class").unwrap_or("").to_ascii_lowercase() } else { String::new() }
+                    };
+                    if m.times.len() < 20 {
+                        m.times.push((dt.trim().to_string(), is_update_hint(&h) || is_update_hint(&parent_h)));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if tag == Tag::A || tag == Tag::Link {
+            let rel = dom.attr(i, "rel").unwrap_or("");
+            if tag == Tag::A && rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("author")) {
+                let t = normalize_ws(&dom.raw_text(i));
+                if !t.is_empty() && t.len() < 80 && m.rel_author.len() < 10 {
+                    m.rel_author.push(t);
+                }
+            }
+        }
+        if let Some(ip) = dom.attr(i, "itemprop") {
+            let ip = ip.to_ascii_lowercase();
+            if ip.split_ascii_whitespace().any(|p| p == "author" || p == "creator") && m.itemprop_author.len() < 10 {
+                // the name is in a nested itemprop=name, else the element's text
+                let e = dom.subtree_end(i);
+                let mut name = None;
+                if let Some(c) = dom.attr(i, "content") {
+                    name = Some(normalize_ws(c));
+                }
+                for j in i + 1..e.min(i + 200) {
+                    if name.is_some() {
+                        break;
+                    }
+                    if dom.attr(j, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("name")) {
+                        name = Some(normalize_ws(dom.attr(j, "content").map(str::to_string).unwrap_or_else(|| dom.raw_text(j)).as_str()));
+                    }
+                }
+                let name = name.unwrap_or_else(|| normalize_ws(&dom.raw_text(i)));
+                if !name.is_empty() && name.len() < 100 {
+                    m.itemprop_author.push(name);
+                }
+            } else if ip == "datepublished" && m.itemprop_date.is_none() {
+                m.itemprop_date = dom.attr(i, "datetime").or_else(|| dom.attr(i, "content")).map(str::to_string).or_else(|| Some(normalize_ws(&dom.raw_text(i))));
+            } else if ip == "headline" && m.itemprop_headline.is_none() && tag != Tag::Meta {
+                let t = normalize_ws(&dom.raw_text(i));
+                if !t.is_empty() {
+                    m.itemprop_headline = Some(t);
+                }
+            }
+        }
+        if let Some(class) = dom.attr(i, "class").map(|c| c.to_ascii_lowercase()) {
+            let idv = dom.attr(i, "id").unwrap_or("").to_ascii_lowercase();
+            let h = format!("{class} {idv}");
+            if (h.contains("byline") || h.contains("author")) && !h.contains("bio") && !h.contains("avatar") && m.byline_texts.len() < 10 {
+                let t = normalize_ws(&dom.raw_text(i));
+                if !t.is_empty() && t.len() < 200 {
+                    m.byline_texts.push(t);
+                }
+            }
+            if (h.contains("date") || h.contains("time") || h.contains("publish") || h.contains("posted") || h.contains("byline") || h.contains("meta"))
+                && !is_update_hint(&h)
+                && m.date_texts.len() < 30
+            {
+                let t = normalize_ws(&dom.raw_text(i));
+                if !t.is_empty() && t.len() < 200 {
+                    m.date_texts.push(t);
+                }
+            }
+        }
+        i += 1;
+    }
+    ld_found.sort_by_key(|(r, _)| *r);
+    for (_, v) in &ld_found {
+        m.ld.take(v);
+    }
+    m
+}
+
+fn in_svg(dom: &Dom, id: u32) -> bool {
+    let mut a = dom.parent(id);
+    while a != NONE {
+        if matches!(dom.tag(a), Some(Tag::Svg | Tag::Math)) {
+            return true;
+        }
+        a = dom.parent(a);
+    }
+    false
+}
+
+impl Meta {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.metas.get(key).map(String::as_str)
+    }
+
+    pub fn site_name(&self) -> Option<&str> {
+        self.get("og:site_name").or_else(|| self.get("application-name")).or(self.ld.publisher.as_deref())
+    }
+
+    pub fn title(&self) -> Option<String> {
+        let candidates = [
+            self.get("og:title").map(str::to_string),
+            self.ld.headline.clone(),
+            self.get("twitter:title").map(str::to_string),
+            self.itemprop_headline.clone(),
+            self.h1.first().cloned(),
+        ];
+        let raw = candidates.into_iter().flatten().map(|t| normalize_ws(&t)).find(|t| !t.is_empty());
+        let raw = match raw {
+            Some(t) => t,
+            None => self.title_tag.clone()?,
+        };
+        Some(strip_site_suffix(&raw, self.site_name(), self.h1.first().map(String::as_str)))
+    }
+
+    pub fn bylines(&self) -> Vec<String> {
+        let mut raw: Vec<String> = Vec::new();
+        if !self.ld.authors.is_empty() {
+            raw = self.ld.authors.clone();
+        } else if let Some(a) = self.get("author").or_else(|| self.get("article:author")).or_else(|| self.get("dc.creator")).or_else(|| self.get("sailthru.author")).or_else(|| self.get("parsely-author")) {
+            if !a.starts_with("http") {
+                raw.push(a.to_string());
+            }
+        }
+        if raw.is_empty() && !self.itemprop_author.is_empty() {
+            raw = self.itemprop_author.clone();
+        }
+        if raw.is_empty() && !self.rel_author.is_empty() {
+            raw = self.rel_author.clone();
+        }
+        if raw.is_empty() {
+            if let Some(b) = self.byline_texts.iter().find(|t| t.len() < 100) {
+                raw.push(b.clone());
+            }
+        }
+        let mut out: Vec<String> = Vec::new();
+        for r in raw {
+            for name in split_names(&r) {
+                if !out.iter().any(|o| o.eq_ignore_ascii_case(&name)) {
+                    out.push(name);
+                }
+            }
+        }
+        out.truncate(10);
+        out
+    }
+
+    pub fn section(&self) -> Option<String> {
+        self.get("article:section")
+            .map(str::to_string)
+            .or_else(|| self.ld.section.clone())
+            .or_else(|| self.get("section").map(str::to_string))
+            .map(|s| normalize_ws(&s))
+            .filter(|s| !s.is_empty() && s.len() < 100)
+    }
+
+    pub fn language(&self) -> Option<String> {
+        let cands = [
+            self.html_lang.as_deref(),
+            self.get("og:locale"),
+            self.get("content-language"),
+            self.get("language"),
+            self.get("dc.language"),
+            self.ld.language.as_deref(),
+        ];
+        cands.into_iter().flatten().find_map(primary_tag)
+    }
+
+    pub fn canonical_url(&self) -> Option<String> {
+        let c = self.canonical.clone().or_else(|| self.get("og:url").map(str::to_string)).or_else(|| self.ld.url.clone())?;
+        (c.starts_with("http://") || c.starts_with("https://")).then_some(c)
+    }
+}
+
+fn primary_tag(s: &str) -> Option<String> {
+    let p = s.trim().split(['-', '_', ',', ';', ' ']).next()?.to_ascii_lowercase();
+    (p.len() >= 2 && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_alphabetic())).then_some(p)
+}
+
+/// Drops a trailing (or leading) " | Site" / " - Site" part when it names the site or is
+/// clearly shorter than the rest.
+fn strip_site_suffix(title: &str, site: Option<&str>, h1: Option<&str>) -> String {
+    if let Some(h1) = h1 {
+        if title.starts_with(h1) && h1.len() * 2 > title.len() && title.len() > h1.len() {
+            let rest = title[h1.len()..].trim_start();
+            if rest.starts_with(['|', '-', '–', '—', ':', '·', '»']) {
+                return h1.to_string();
+            }
+        }
+    }
+    for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " » "] {
+        if let Some(pos) = title.rfind(sep) {
+            let (head, tail) = (&title[..pos], &title[pos + sep.len()..]);
+            let tail_is_site = site.is_some_and(|s| {
+                let s = s.to_lowercase();
+                let t = tail.to_lowercase();
+                t.contains(&s) || s.contains(&t)
+            });
+            if tail_is_site || (tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 4 && sep != " - ") {
+                return head.trim().to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
+/// Splits a byline into names: drops "By", roles, dates and e-mail addresses.
+pub fn split_names(s: &str) -> Vec<String> {
+    let s = normalize_ws(s);
+    let mut out = Vec::new();
+    let lowered = s.to_lowercase();
+    let mut start = 0;
+    for p in ["by ", "von ", "par ", "por ", "door ", "af ", "written by ", "words by ", "author: ", "authors: "] {
+        if lowered.starts_with(p) {
+            start = p.len();
+            break;
+        }
+    }
+    let s = &s[start..];
+    let parts = s.split([',', ';', '|', '&', '\n']).flat_map(|p| p.split(" and ")).flat_map(|p| p.split(" und ")).flat_map(|p| p.split(" et "));
+    for p in parts {
+        let mut p = p.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '"').trim().to_string();
+        let pl = p.to_lowercase();
+        for pre in ["by ", "von ", "par ", "por "] {
+            if pl.starts_with(pre) {
+                p = p[pre.len()..].trim().to_string();
+                break;
+            }
+        }
+        if p.is_empty() || p.contains('@') || p.starts_with("http") || p.len() > 60 || p.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if p.split_whitespace().count() > 5 {
+            continue;
+        }
+        out.push(p);
+    }
+    out
+}
