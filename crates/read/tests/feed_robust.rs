@@ -138,3 +138,19 @@ fn json_feed_edge_cases() {
         "{bad:?}"
     );
 }
+
+#[test]
+fn utf16_feed_with_bom_reads() {
+    let src = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss><channel><item><title>Ελλάδα και Κύπρος</title>\
+               <description>Ολόκληρο το κείμενο.</description></item></channel></rss>";
+    let mut bytes = vec![0xff, 0xfe];
+    for unit in src.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    let out = run(bytes);
+    let Item::Article(a) = &out[0] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(a.title.as_deref(), Some("Ελλάδα και Κύπρος"));
+    assert_eq!(a.text, "Ολόκληρο το κείμενο.");
+}
