@@ -256,7 +256,10 @@ fn links_are_absolute_and_bases_honoured() {
     assert_eq!(a.bylines, ["John Doe"], "feed-level author is inherited");
     assert_eq!(a.text, "Some text.");
     let spec092 = by_name(&dir, "rss_0.92_spec_1.xml");
-    assert!(spec092.articles.iter().all(|a| a.url.is_none() && a.site.as_deref() == Some("scripting.com")));
+    assert!(spec092
+        .articles
+        .iter()
+        .all(|a| a.url.is_none() && a.site.as_deref() == Some("scripting.com")));
     let rdf = by_name(&dir, "rss_1.0_spec_1.xml");
     assert_eq!(
         rdf.articles[1].url.as_deref(),

@@ -197,7 +197,11 @@ fn article(e: Entry, info: &FeedInfo, path: &str) -> Article {
     a.title = e.title.as_ref().map(Markup::line).filter(|t| !t.is_empty());
     a.url = item_url(&e, info);
     // An item without a link still comes from the channel's site.
-    a.site = a.url.as_deref().or(info.link.as_deref()).and_then(crate::site_of);
+    a.site = a
+        .url
+        .as_deref()
+        .or(info.link.as_deref())
+        .and_then(crate::site_of);
     let mut dates = e.dates.clone();
     dates.sort_by_key(|(rank, _)| *rank);
     a.published = dates.iter().find_map(|(_, d)| date::normalise(d));
