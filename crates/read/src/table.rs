@@ -91,7 +91,7 @@ fn build(get: &dyn Fn(&str) -> Option<Value>, map: &FieldMap) -> Result<Article,
     a.id = lookup("id").and_then(|v| value_string(&v)).unwrap_or_default();
     a.url = lookup("url").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
     a.site = lookup("site").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
-    a.published = lookup("published").and_then(|v| value_string(&v)).filter(|s| !s.trim().is_empty());
+    a.published = lookup("published").and_then(|v| value_string(&v)).filter(|s| !s.trim().is_empty()).map(normalise_published);
     a.title = lookup("title").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
     a.section = lookup("section").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
     a.language = lookup("language").and_then(|v| value_string(&v)).filter(|s| !s.is_empty());
@@ -101,6 +101,21 @@ fn build(get: &dyn Fn(&str) -> Option<Value>, map: &FieldMap) -> Result<Article,
         None => Vec::new(),
     };
     Ok(a)
+}
+
+/// Dates to RFC 3339 as the model wants (RFC 822, near-ISO forms and Unix times are common
+/// in exports); a date that cannot be read is kept as given rather than lost.
+fn normalise_published(s: String) -> String {
+    let t = s.trim();
+    if (9..=13).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+        // Unix time, in seconds or (13 digits) milliseconds.
+        let n: i64 = t.parse().unwrap_or(0);
+        let secs = if t.len() == 13 { n / 1000 } else { n };
+        if let Some(dt) = chrono::DateTime::from_timestamp(secs, 0) {
+            return dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        }
+    }
+    crate::feed::normalise_date(t).unwrap_or(s)
 }
 
 /// Text keeps its bytes except that CRLF becomes LF, so spans agree across platforms.
@@ -359,6 +374,20 @@ mod tests {
         let line = b"{\"text\":\"Gr\xfc\xdfe aus M\xfcnchen und sch\xf6ne Stra\xdfen\"}\n";
         let out = articles(jsonl_items(Box::new(&line[..]), "l.jsonl".into(), &ReadOptions::default()));
         assert_eq!(out[0].as_ref().unwrap().text, "Grüße aus München und schöne Straßen");
+    }
+
+    #[test]
+    fn published_dates_are_normalised_when_readable() {
+        let data = "{\"text\":\"a\",\"published\":\"Tue, 02 Mar 2021 23:39:15 +0100\"}\n\
+                    {\"text\":\"b\",\"published\":1614724755}\n\
+                    {\"text\":\"c\",\"published\":\"2017-03-24\"}\n\
+                    {\"text\":\"d\",\"published\":\"last spring\"}\n";
+        let out = articles(jsonl_items(Box::new(data.as_bytes()), "d.jsonl".into(), &ReadOptions::default()));
+        let dates: Vec<Option<String>> = out.iter().map(|a| a.as_ref().unwrap().published.clone()).collect();
+        assert_eq!(
+            dates,
+            [Some("2021-03-02T23:39:15+01:00".into()), Some("2021-03-02T22:39:15Z".into()), Some("2017-03-24".into()), Some("last spring".into())]
+        );
     }
 
     #[test]
