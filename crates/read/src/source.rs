@@ -115,7 +115,33 @@ fn one_document(
             format!("document is larger than the {} MB limit; skipped", max >> 20),
         ))],
         Ok(0) => vec![Item::Error(ReadError::new(Origin::file(&path), "empty input"))],
+        Ok(_) if looks_binary(&bytes) => vec![Item::Error(ReadError::new(
+            Origin::file(&path),
+            "binary data, not text (control bytes in the first 8 KB); skipped",
+        ))],
         Ok(_) => f(bytes, path, opts),
     };
     Box::new(items.into_iter())
+}
+
+/// Text in any encoding has almost no C0 control bytes besides tab, newlines, form feed and
+/// escape; binary data (images, executables, random bytes) has one in eight. Documents with
+/// a byte-order mark are text by declaration (UTF-16 is full of NULs).
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return false;
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let controls = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)).count();
+    controls * 100 > head.len()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn binary_is_told_from_text() {
+        assert!(super::looks_binary(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0"));
+        assert!(!super::looks_binary("Plain text, caf\u{e9}.\n\nMore.".as_bytes()));
+        assert!(!super::looks_binary(b"\xff\xfeH\0i\0"));
+    }
 }
