@@ -70,6 +70,24 @@ pub(crate) fn parse_head(block: &[u8]) -> Option<(Head, usize)> {
     }
 }
 
+/// Whether `block` holds a whole HTTP message by its own framing: a head and at least the
+/// body bytes its Content-Length announces.
+pub(crate) fn is_complete(block: &[u8]) -> bool {
+    let Some((head, at)) = parse_head(block) else {
+        return false;
+    };
+    let declared = head
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let chunked = head
+        .get("transfer-encoding")
+        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
+    match declared {
+        Some(n) if !chunked => block.len() - at >= n,
+        _ => false,
+    }
+}
+
 pub(crate) fn trim_cr(mut line: &[u8]) -> &[u8] {
     while let [rest @ .., b'\r'] = line {
         line = rest;
@@ -219,6 +237,18 @@ mod tests {
         let (h, at) = parse_head(b"\r\nHTTP/1.1 200 OK\r\n\r\nx").unwrap();
         assert_eq!((h.status, at), (Some(200), 21));
         assert!(parse_head(b"HTTPX/1.1 200 OK\r\n\r\n").is_none());
+    }
+
+    #[test]
+    fn completeness_by_http_content_length() {
+        assert!(is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab"
+        ));
+        assert!(!is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab"
+        ));
+        assert!(!is_complete(b"HTTP/1.1 200 OK\r\n\r\nab"));
+        assert!(!is_complete(b"not http"));
     }
 
     #[test]
