@@ -709,3 +709,30 @@ fn read_prefix(bytes: &[u8], name: &str) -> Vec<Got> {
         Err(_) => Vec::new(),
     }
 }
+
+#[test]
+fn identified_payload_type_decides_without_an_http_type() {
+    let with_identified = |t: &str, body: &[u8]| {
+        let r = response("http://x.org/", "Server: x\r\n", body);
+        let text = String::from_utf8_lossy(&r).to_string();
+        text.replacen(
+            "Content-Length:",
+            &format!("WARC-Identified-Payload-Type: {t}\r\nContent-Length:"),
+            1,
+        )
+        .into_bytes()
+    };
+    let recs = [
+        with_identified(
+            "text/html",
+            b"<p>No doctype, no html element, but HTML.</p>",
+        ),
+        with_identified("image/jpeg", HTML.as_bytes()),
+    ];
+    let items = read(recs.concat(), "i.warc");
+    assert!(matches!(&items[0], Got::Page { ct: None, .. }), "{items:?}");
+    assert!(
+        matches!(&items[1], Got::Skip { reason, .. } if reason.contains("image/jpeg")),
+        "{items:?}"
+    );
+}

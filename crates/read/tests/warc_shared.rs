@@ -213,6 +213,10 @@ fn chunked_bodies_are_dechunked_and_quirky_files_read() {
         assert!(head.trim_start().starts_with('<'), "de-chunked: {head:?}");
     }
 
+    // The ARC length overstates the record, but the HTTP message inside is whole.
+    let arc = read(&dir.join("warcio/example-space-in-url.arc"));
+    assert_eq!((arc.pages, arc.errors), (1, 0), "{:?}", arc.messages);
+
     // README: "the 29 responses are Japanese HTML pages and should all be readable".
     let clueweb = read(&dir.join("resiliparse/clueweb-quirk.warc.gz"));
     assert_eq!(

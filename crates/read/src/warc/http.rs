@@ -23,11 +23,17 @@ impl Head {
 /// reason phrase; lines may end in LF, CRLF or even CRCRLF. None when `block` does not
 /// start with an HTTP status line.
 pub(crate) fn parse_head(block: &[u8]) -> Option<(Head, usize)> {
-    if !block.starts_with(b"HTTP/") {
+    // A stray blank line before the status line happens in the wild.
+    let lead = block
+        .iter()
+        .take(4)
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count();
+    if !block[lead..].starts_with(b"HTTP/") {
         return None;
     }
     let mut head = Head::default();
-    let mut pos = 0;
+    let mut pos = lead;
     let mut first = true;
     loop {
         let (line, next) = match memchr::memchr(b'\n', &block[pos..]) {
@@ -61,6 +67,24 @@ pub(crate) fn parse_head(block: &[u8]) -> Option<(Head, usize)> {
             return Some((head, block.len()));
         }
         pos = next;
+    }
+}
+
+/// Whether `block` holds a whole HTTP message by its own framing: a head and at least the
+/// body bytes its Content-Length announces.
+pub(crate) fn is_complete(block: &[u8]) -> bool {
+    let Some((head, at)) = parse_head(block) else {
+        return false;
+    };
+    let declared = head
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let chunked = head
+        .get("transfer-encoding")
+        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
+    match declared {
+        Some(n) if !chunked => block.len() - at >= n,
+        _ => false,
     }
 }
 
@@ -210,6 +234,21 @@ mod tests {
         assert_eq!(h.status, Some(302));
         assert_eq!(h.get("content-type"), Some("text/html"));
         assert_eq!(&block[at..], b"body");
+        let (h, at) = parse_head(b"\r\nHTTP/1.1 200 OK\r\n\r\nx").unwrap();
+        assert_eq!((h.status, at), (Some(200), 21));
+        assert!(parse_head(b"HTTPX/1.1 200 OK\r\n\r\n").is_none());
+    }
+
+    #[test]
+    fn completeness_by_http_content_length() {
+        assert!(is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab"
+        ));
+        assert!(!is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab"
+        ));
+        assert!(!is_complete(b"HTTP/1.1 200 OK\r\n\r\nab"));
+        assert!(!is_complete(b"not http"));
     }
 
     #[test]

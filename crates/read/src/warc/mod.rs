@@ -71,6 +71,8 @@ struct Header {
     content_type: Option<String>,
     length: Option<u64>,
     length_text: Option<String>,
+    /// WARC-Identified-Payload-Type (Common Crawl): the type the crawler sniffed.
+    identified_type: Option<String>,
 }
 
 /// Why a record could not be read whole.
@@ -329,6 +331,7 @@ impl Records {
                 "warc-target-uri" => h.url = Some(clean_uri(&value)),
                 "warc-date" => h.date = Some(value),
                 "content-type" => h.content_type = Some(value),
+                "warc-identified-payload-type" => h.identified_type = Some(value),
                 "content-length" => {
                     h.length = value.parse().ok();
                     h.length_text = Some(value);
@@ -372,6 +375,11 @@ impl Records {
         let got = self.input.read_into(&mut block, len);
         if let Some(b) = self.cut_in_record(start, &raw, &block) {
             return self.broken(offset, start, &raw, &block, b);
+        }
+        if got < len && matches!(wanted, Wanted::Payload) && http::is_complete(&block) {
+            // The record length overstates, but the HTTP message inside is whole (its own
+            // Content-Length is met): nothing is lost.
+            return self.payload(kind, offset, h, block);
         }
         if got < len {
             let mut message = format!(
@@ -579,6 +587,7 @@ impl Records {
             content_type: Some(arc.content_type),
             length: Some(arc.length),
             length_text: None,
+            identified_type: None,
         };
         self.record_body(Kind::Arc, offset, start, raw, h, arc.length);
     }
@@ -715,12 +724,17 @@ fn page_from_block(
         }
     }
     let content_type = head.get("content-type").map(str::to_string);
-    if let Some(ct) = &content_type {
-        if !http::is_html_type(ct) && !is_generic_type(ct) {
-            return Ok(Err(format!("not HTML ({ct})")));
+    // Without a telling HTTP type, the crawler's own sniffing decides when it is there.
+    let declared = match &content_type {
+        Some(ct) if !is_generic_type(ct) => Some(ct.as_str()),
+        _ => h.identified_type.as_deref().filter(|t| !is_generic_type(t)),
+    };
+    if let Some(t) = declared {
+        if !http::is_html_type(t) {
+            return Ok(Err(format!("not HTML ({t})")));
         }
     }
-    let declared_html = content_type.as_deref().is_some_and(http::is_html_type);
+    let declared_html = declared.is_some_and(http::is_html_type);
     let mut body = block;
     body.drain(..body_at);
     if body.is_empty() {
@@ -751,10 +765,7 @@ fn page_from_block(
             }
         }
     }
-    let is_html = match &content_type {
-        Some(ct) if http::is_html_type(ct) => true,
-        _ => http::looks_like_html(&body),
-    };
+    let is_html = declared_html || http::looks_like_html(&body);
     if !is_html {
         return Ok(Err(match &content_type {
             Some(ct) => format!("not HTML ({ct})"),
