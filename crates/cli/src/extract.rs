@@ -65,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     };
     let pb = progress(args.inputs.len(), true);
     let mut io_error: Option<std::io::Error> = None;
+    let mut written = 0u64;
     let stats = read_inputs(&args.inputs, &opts, &mut |ev| {
         if io_error.is_some() {
             return;
@@ -83,7 +84,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                     }
                     io_error = Some(e);
                 }
-                pb.set_message(format!("{} articles", pb.position()));
+                written += 1;
+                if written % 64 == 0 {
+                    pb.set_message(format!("{written} articles"));
+                }
             }
             Event::Error(e) => {
                 pb.suspend(|| eprintln!("copydesk: {e}"));

@@ -1,8 +1,9 @@
 //! Runs the read stage over many inputs: format readers produce items in order, HTML
 //! payloads are extracted in parallel batches, and results come out in input order.
 //!
-//! Memory stays bounded: at most one batch ([`BATCH_ITEMS`] items or [`BATCH_BYTES`] of
-//! payload) is held at a time, whatever the size of the archive.
+//! Memory stays bounded: at most a few batches ([`BATCH_ITEMS`] items or [`BATCH_BYTES`] of
+//! payload each: one being filled, [`QUEUE`] queued, one being extracted) are held at a
+//! time, whatever the size of the archive.
 
 use rayon::prelude::*;
 
@@ -29,7 +30,21 @@ pub struct Stats {
     pub skipped: u64,
 }
 
+/// What the reading thread sends to the extracting one.
+enum Msg {
+    Started { path: String, bytes: Option<u64> },
+    Error(ReadError),
+    Batch(Vec<Item>),
+}
+
+/// Batches queued between the reading thread and extraction. Two keep both sides busy;
+/// more would only hold memory.
+const QUEUE: usize = 2;
+
 /// Reads every input and calls `sink` for each event, in input order.
+///
+/// One thread reads and decompresses (it is sequential by nature: gzip, record
+/// boundaries), while the calling thread extracts batches with rayon, so the two overlap.
 pub fn read_inputs(inputs: &[String], opts: &ReadOptions, sink: &mut dyn FnMut(Event)) -> Stats {
     let mut stats = Stats::default();
     let mut emit = |ev: Event, stats: &mut Stats| {
@@ -41,20 +56,42 @@ pub fn read_inputs(inputs: &[String], opts: &ReadOptions, sink: &mut dyn FnMut(E
         }
         sink(ev)
     };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(QUEUE);
+    std::thread::scope(|scope| {
+        scope.spawn(move || produce(inputs, opts, &tx));
+        for msg in rx {
+            match msg {
+                Msg::Started { path, bytes } => emit(Event::InputStarted { path, bytes }, &mut stats),
+                Msg::Error(e) => emit(Event::Error(e), &mut stats),
+                Msg::Batch(mut batch) => flush(&mut batch, opts, &mut |ev| emit(ev, &mut stats)),
+            }
+        }
+    });
+    stats
+}
+
+/// The reading side. Stops early when the receiver is gone (the caller stopped reading).
+fn produce(inputs: &[String], opts: &ReadOptions, tx: &std::sync::mpsc::SyncSender<Msg>) {
     for input in source::expand_inputs(inputs) {
         let path = match input {
             Ok(p) => p,
             Err(e) => {
-                emit(Event::Error(e), &mut stats);
+                if tx.send(Msg::Error(e)).is_err() {
+                    return;
+                }
                 continue;
             }
         };
         let bytes = std::fs::metadata(&path).ok().map(|m| m.len());
-        emit(Event::InputStarted { path: path.clone(), bytes }, &mut stats);
+        if tx.send(Msg::Started { path: path.clone(), bytes }).is_err() {
+            return;
+        }
         let opened = match source::open(&path) {
             Ok(o) => o,
             Err(e) => {
-                emit(Event::Error(e), &mut stats);
+                if tx.send(Msg::Error(e)).is_err() {
+                    return;
+                }
                 continue;
             }
         };
@@ -66,13 +103,16 @@ pub fn read_inputs(inputs: &[String], opts: &ReadOptions, sink: &mut dyn FnMut(E
             }
             batch.push(item);
             if batch.len() >= BATCH_ITEMS || batch_bytes >= BATCH_BYTES {
-                flush(&mut batch, opts, &mut |ev| emit(ev, &mut stats));
+                if tx.send(Msg::Batch(std::mem::take(&mut batch))).is_err() {
+                    return;
+                }
                 batch_bytes = 0;
             }
         }
-        flush(&mut batch, opts, &mut |ev| emit(ev, &mut stats));
+        if !batch.is_empty() && tx.send(Msg::Batch(batch)).is_err() {
+            return;
+        }
     }
-    stats
 }
 
 fn flush(batch: &mut Vec<Item>, opts: &ReadOptions, emit: &mut dyn FnMut(Event)) {
