@@ -15,7 +15,8 @@
 //!
 //! Every pass is a loop over the node arena (document order), never recursion.
 
-use super::dom::{Dom, Kind, Tag, NONE};
+use super::dom::{At, Dom, Kind, Tag, NONE};
+use super::hints;
 use copydesk_model::{Caption, CaptionKind};
 
 pub struct Body {
@@ -36,97 +37,15 @@ struct Facts {
     weight: Vec<i16>,
 }
 
-/// Class/id substrings that name boilerplate outright.
-const NEGATIVE: &[&str] = &[
-    "comment", "disqus", "share", "sharing", "social", "related", "recommend", "newsletter",
-    "subscri", "sidebar", "breadcrumb", "cookie", "advert", "sponsor",
-    "outbrain", "taboola", "footer", "masthead", "navbar", "navigation", "pagination",
-    "byline", "author", "dateline", "timestamp", "toolbar", "signup", "sign-up",
-    "trending", "most-popular", "mostpopular", "more-stories", "read-more", "readmore",
-    "login", "donate", "copyright", "disclaimer", "also-read",
-    "see-also", "more-from", "recirc", "tooltip", "overlay", "dropdown", "shoutbox", "combx",
-];
-
-/// Class/id substrings that often name boilerplate but also page-layout wrappers: they
-/// prune small elements only, and lower the score of big ones.
-const WEAK_NEGATIVE: &[&str] = &[
-    "rail", "widget", "banner", "header", "meta", "tagline", "keywords", "topics", "rating",
-    "follow", "breaking", "ticker", "contact", "teaser", "carousel", "slideshow", "gallery",
-    "video", "playlist", "embed", "profile", "extra", "supplement",
-];
-
-const POSITIVE: &[&str] = &[
-    "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "h-entry",
-    "hentry", "column", "prose",
-];
-
-/// Weak parts: lower the score only.
-const WEAK_PARTS: &[&str] = &["bio", "rail", "aside", "extra"];
-
-/// Class tokens that mark an element as hidden or an ad slot; matched exactly (substring
-/// matching would catch `overflow-hidden` or `head`).
-const NEGATIVE_TOKENS: &[&str] = &[
-    "hidden", "hide", "visually-hidden", "sr-only", "screen-reader-text", "screenreader",
-    "ad", "ads", "adv", "advertisement", "adsbygoogle", "ad-container", "ad-slot", "ad-unit",
-    "dfp", "print-only", "noprint", "date", "time", "published", "updated", "share", "tools",
-    "hide-for-print", "offscreen", "invisible",
-];
-
-fn hint(dom: &Dom, id: u32) -> String {
-    let mut s = String::new();
-    if let Some(c) = dom.attr(id, "class") {
-        s.push_str(c);
-    }
-    if let Some(i) = dom.attr(id, "id") {
-        s.push(' ');
-        s.push_str(i);
-    }
-    s.make_ascii_lowercase();
-    s
-}
-
-fn has_token(h: &str, tokens: &[&str]) -> bool {
-    h.split_ascii_whitespace().any(|t| tokens.contains(&t))
-}
-
-/// Whether the class/id string names a caption or credit, and which.
-fn caption_kind(h: &str) -> Option<CaptionKind> {
-    if h.contains("credit") || h.contains("copyright") || h.contains("photographer") || h.contains("courtesy") {
+/// Caption or credit, from class/id flags.
+fn caption_kind(f: u32) -> Option<CaptionKind> {
+    if f & hints::CREDIT != 0 {
         Some(CaptionKind::Credit)
-    } else if h.contains("caption") || h.contains("legend") || h.contains("cutline") {
+    } else if f & hints::CAPTION != 0 {
         Some(CaptionKind::Caption)
     } else {
         None
     }
-}
-
-fn is_negative(h: &str) -> bool {
-    NEGATIVE.iter().any(|p| h.contains(p)) || has_token(h, NEGATIVE_TOKENS) || has_part(h, NEGATIVE_PARTS)
-}
-
-/// Whether a part of a class or id, split at whitespace, `-` and `_`, is one of `parts`.
-fn has_part(h: &str, parts: &[&str]) -> bool {
-    h.split(|c: char| c.is_ascii_whitespace() || c == '-' || c == '_').any(|t| parts.contains(&t))
-}
-
-/// Short words that are boilerplate names only as a whole part (`pager`, not `pagerow`).
-const NEGATIVE_PARTS: &[&str] = &[
-    "pager", "menu", "tags", "tag", "jump", "skip", "modal", "promo", "ad", "ads", "nav", "share",
-    "sharing", "social", "print", "popup", "related", "author", "byline", "meta", "date",
-];
-
-fn class_weight(h: &str) -> i16 {
-    if h.is_empty() {
-        return 0;
-    }
-    let mut w = 0;
-    if is_negative(h) || WEAK_NEGATIVE.iter().any(|p| h.contains(p)) || has_part(h, WEAK_PARTS) {
-        w -= 25;
-    }
-    if POSITIVE.iter().any(|p| h.contains(p)) {
-        w += 25;
-    }
-    w
 }
 
 fn is_junk_tag(t: Tag) -> bool {
@@ -141,16 +60,34 @@ fn is_junk_tag(t: Tag) -> bool {
     )
 }
 
+/// Non-whitespace characters and commas of a text. Bytewise: this runs over every text
+/// node, and chars() decoding showed in profiles.
 fn visible_chars(s: &str) -> (u32, u32) {
+    let b = s.as_bytes();
     let mut n = 0u32;
     let mut commas = 0u32;
-    for c in s.chars() {
-        if !c.is_whitespace() {
-            n += 1;
-            if matches!(c, ',' | '，' | '、' | '،') {
-                commas += 1;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if !c.is_ascii_whitespace() {
+                n += 1;
+                if c == b',' {
+                    commas += 1;
+                }
+            }
+        } else if c & 0xC0 != 0x80 {
+            // a character's lead byte; no-break spaces count as whitespace
+            match (c, b.get(i + 1).copied(), b.get(i + 2).copied()) {
+                (0xC2, Some(0xA0), _) => {}
+                (0xEF, Some(0xBC), Some(0x8C)) | (0xE3, Some(0x80), Some(0x81)) | (0xD8, Some(0x8C), _) => {
+                    n += 1;
+                    commas += 1;
+                }
+                _ => n += 1,
             }
         }
+        i += 1;
     }
     (n, commas)
 }
@@ -171,7 +108,7 @@ fn is_hidden(dom: &Dom, id: u32) -> bool {
     matches!(dom.attr(id, "role"), Some("navigation" | "complementary" | "banner" | "contentinfo" | "menu" | "menubar" | "dialog" | "alert" | "search" | "toolbar" | "tablist"))
 }
 
-pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
+pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
     let n = dom.nodes.len();
     // Subtree ends, bottom-up.
     let mut end: Vec<u32> = (1..=n as u32).collect();
@@ -183,7 +120,6 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
     }
     // Raw text sizes (junk tags only), to protect big containers from hint pruning.
     let mut tag_junk = vec![false; n];
-    let mut hints: Vec<Option<String>> = vec![None; n];
     let mut protect = vec![false; n];
     for i in 1..n {
         let p = dom.nodes[i].parent as usize;
@@ -194,10 +130,6 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         if let Kind::Element { tag, .. } = dom.nodes[i].kind {
             if is_junk_tag(tag) || is_hidden(dom, i as u32) {
                 tag_junk[i] = true;
-            }
-            let h = hint(dom, i as u32);
-            if !h.is_empty() {
-                hints[i] = Some(h);
             }
             if dom.attr(i as u32, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articlebody")) {
                 // the marked body and its ancestors are never pruned by hints
@@ -210,12 +142,15 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         }
     }
     let mut raw_chars = vec![0u32; n];
+    let mut text_commas = vec![0u32; n];
     for i in (1..n).rev() {
         if tag_junk[i] {
             continue;
         }
         if let Kind::Text(..) = dom.nodes[i].kind {
-            raw_chars[i] = visible_chars(dom.text(i as u32)).0;
+            let (c, k) = visible_chars(dom.text(i as u32));
+            raw_chars[i] = c;
+            text_commas[i] = k;
         }
         let p = dom.nodes[i].parent as usize;
         raw_chars[p] += raw_chars[i];
@@ -233,10 +168,10 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             continue;
         }
         let Kind::Element { tag, .. } = dom.nodes[i].kind else { continue };
-        let h = hints[i].as_deref().unwrap_or("");
-        weight[i] = class_weight(h);
+        let f = flags[i];
+        weight[i] = hints::weight(f);
         if matches!(tag, Tag::Figcaption) {
-            caption_roots.push((i as u32, caption_kind(h).unwrap_or(CaptionKind::Caption)));
+            caption_roots.push((i as u32, caption_kind(f).unwrap_or(CaptionKind::Caption)));
             junk[i] = true;
             continue;
         }
@@ -244,12 +179,12 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             // Figures hold pictures and their captions; a figure with long prose is a
             // misused wrapper and is kept.
             if raw_chars[i] < 600 {
-                collect_figure_captions(dom, i as u32, &end, &hints, &mut caption_roots);
+                collect_figure_captions(dom, i as u32, &end, flags, &mut caption_roots);
                 junk[i] = true;
                 continue;
             }
         }
-        if let Some(k) = caption_kind(h) {
+        if let Some(k) = caption_kind(f) {
             if raw_chars[i] < 800 && !protect[i] && !matches!(tag, Tag::Body | Tag::Html | Tag::Article | Tag::Main) {
                 caption_roots.push((i as u32, k));
                 junk[i] = true;
@@ -269,15 +204,15 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             continue;
         }
         if weight[i] < 0 {
-            let positive = POSITIVE.iter().any(|p| h.contains(p));
+            let positive = f & hints::POS != 0;
             let big = raw_chars[i] as u64 * 10 > total as u64 * 3;
             let most = raw_chars[i] as u64 * 2 > total as u64;
-            if is_negative(h) {
-                let comments = h.contains("comment") || h.contains("disqus") || h.contains("respond");
+            if f & hints::NEG != 0 {
+                let comments = f & hints::COMMENTS != 0;
                 if comments || !((positive || tag == Tag::Article) && big || most) {
                     junk[i] = true;
                 }
-            } else if !positive && raw_chars[i] < 300 && !has_part(h, WEAK_PARTS) {
+            } else if !positive && raw_chars[i] < 300 && f & hints::WEAK_PART == 0 {
                 junk[i] = true;
             }
         }
@@ -288,7 +223,7 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             if dom.is_text(i as u32) && dom.text(i as u32).contains(&needle) && dom.tag(dom.parent(i as u32)) != Some(Tag::Script) {
                 let mut a = i as u32;
                 while a != NONE {
-                    eprintln!("  {} {} {:?} junk {} tagjunk {} w {} raw {}", a, dom.name(a), hints[a as usize], junk[a as usize], tag_junk[a as usize], weight[a as usize], raw_chars[a as usize]);
+                    eprintln!("  {} {} {:?} junk {} tagjunk {} w {} raw {}", a, dom.name(a), dom.attr_at(a, At::Class), junk[a as usize], tag_junk[a as usize], weight[a as usize], raw_chars[a as usize]);
                     a = dom.nodes[a as usize].parent;
                 }
                 break;
@@ -305,9 +240,8 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         }
         match dom.nodes[i].kind {
             Kind::Text(..) => {
-                let (c, k) = visible_chars(dom.text(i as u32));
-                chars[i] = c;
-                commas[i] = k;
+                chars[i] = raw_chars[i];
+                commas[i] = text_commas[i];
             }
             Kind::Element { tag: Tag::A, .. } => link_chars[i] = chars[i],
             _ => {}
@@ -421,7 +355,7 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         // Siblings that score well or read like prose join the best candidate.
         let parent = dom.nodes[best as usize].parent;
         let threshold = (best_score * 0.2).max(10.0);
-        let best_hint = hints[best as usize].as_deref().and_then(|h| dom.attr(best, "class").map(|_| h));
+        let best_class = dom.attr_at(best, At::Class).filter(|c| !c.trim().is_empty());
         for s in dom.children(parent) {
             if s == best {
                 roots.push(s);
@@ -432,10 +366,8 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
                 continue;
             }
             let mut bonus = 0.0;
-            if let (Some(bh), Some(sh)) = (best_hint, hints[si].as_deref()) {
-                if !bh.is_empty() && bh == sh {
-                    bonus = best_score * 0.2;
-                }
+            if best_class.is_some() && best_class == dom.attr_at(s, At::Class) {
+                bonus = best_score * 0.2;
             }
             let ld = if facts.chars[si] > 0 { facts.link_chars[si] as f32 / facts.chars[si] as f32 } else { 1.0 };
             let append = if scored[si] && score[si] + bonus >= threshold {
@@ -472,12 +404,12 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
 
     if std::env::var_os("COPYDESK_DEBUG").is_some() {
         for &r in &roots {
-            eprintln!("root {} {} {:?} score {} chars {} marked {}", r, dom.name(r), hints[r as usize], score[r as usize], facts.chars[r as usize], marked);
+            eprintln!("root {} {} {:?} score {} chars {} marked {}", r, dom.name(r), dom.attr_at(r, At::Class), score[r as usize], facts.chars[r as usize], marked);
         }
         let mut top: Vec<usize> = (1..n).filter(|&i| scored[i]).collect();
         top.sort_by(|a, b| score[*b].total_cmp(&score[*a]));
         for &t in top.iter().take(5) {
-            eprintln!("  cand {} {} {:?} score {} chars {}", t, dom.name(t as u32), hints[t], score[t], facts.chars[t]);
+            eprintln!("  cand {} {} {:?} score {} chars {}", t, dom.name(t as u32), dom.attr_at(t as u32, At::Class), score[t], facts.chars[t]);
         }
     }
     let mut paragraphs = Vec::new();
@@ -505,10 +437,10 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         caption_roots.sort_by_key(|c| c.0);
         let body_text: String = paragraphs.join("\n");
         for (id, kind) in caption_roots {
-            if !dom.is_within(id, scope) || is_in_pruned_chrome(dom, id, scope, &facts) {
+            if !dom.is_within(id, scope) || is_in_pruned_chrome(dom, id, scope, &facts, flags) {
                 continue;
             }
-            for (text, k) in caption_texts(dom, id, kind, &facts, &hints) {
+            for (text, k) in caption_texts(dom, id, kind, &facts, flags) {
                 if text.chars().count() < 3 || body_text.contains(&text) || captions.iter().any(|c: &Caption| c.text == text) {
                     continue;
                 }
@@ -521,11 +453,11 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
 
 /// Whether a caption sits in something pruned for another reason than being a caption (a
 /// related-stories rail's thumbnails).
-fn is_in_pruned_chrome(dom: &Dom, id: u32, scope: u32, facts: &Facts) -> bool {
+fn is_in_pruned_chrome(dom: &Dom, id: u32, scope: u32, facts: &Facts, flags: &[u32]) -> bool {
     let mut a = dom.nodes[id as usize].parent;
     while a != NONE && a != scope {
         let t = dom.tag(a);
-        if facts.weight[a as usize] < 0 && !matches!(t, Some(Tag::Figure)) && caption_kind_of(dom, a).is_none() {
+        if facts.weight[a as usize] < 0 && !matches!(t, Some(Tag::Figure)) && caption_kind(flags[a as usize]).is_none() {
             return true;
         }
         if matches!(t, Some(Tag::Nav | Tag::Aside | Tag::Footer)) {
@@ -536,11 +468,8 @@ fn is_in_pruned_chrome(dom: &Dom, id: u32, scope: u32, facts: &Facts) -> bool {
     false
 }
 
-fn caption_kind_of(dom: &Dom, id: u32) -> Option<CaptionKind> {
-    caption_kind(&hint(dom, id))
-}
 
-fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], hints: &[Option<String>], out: &mut Vec<(u32, CaptionKind)>) {
+fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], flags: &[u32], out: &mut Vec<(u32, CaptionKind)>) {
     let mut i = fig + 1;
     let e = end[fig as usize];
     let mut found = false;
@@ -548,9 +477,9 @@ fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], hints: &[Option<Str
         let ii = i as usize;
         if let Kind::Element { tag, .. } = dom.nodes[ii].kind {
             let k = if tag == Tag::Figcaption {
-                Some(hints[ii].as_deref().and_then(caption_kind).unwrap_or(CaptionKind::Caption))
+                Some(caption_kind(flags[ii]).unwrap_or(CaptionKind::Caption))
             } else {
-                hints[ii].as_deref().and_then(caption_kind)
+                caption_kind(flags[ii])
             };
             if let Some(k) = k {
                 out.push((i, k));
@@ -569,7 +498,7 @@ fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], hints: &[Option<Str
 }
 
 /// The caption's own text, and nested credits apart.
-fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, hints: &[Option<String>]) -> Vec<(String, CaptionKind)> {
+fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, flags: &[u32]) -> Vec<(String, CaptionKind)> {
     let mut main = String::new();
     let mut credits = Vec::new();
     let e = facts.end[root as usize];
@@ -582,7 +511,7 @@ fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, hints: 
                     i = facts.end[ii];
                     continue;
                 }
-                if let Some(CaptionKind::Credit) = hints[ii].as_deref().and_then(caption_kind) {
+                if let Some(CaptionKind::Credit) = caption_kind(flags[ii]) {
                     if kind == CaptionKind::Caption {
                         let t = normalize_ws(&dom.raw_text(i));
                         if !t.is_empty() {
@@ -788,6 +717,9 @@ fn collect_paragraphs(dom: &Dom, root: u32, facts: &Facts, title: Option<&str>, 
 }
 
 fn is_boilerplate_line(t: &str) -> bool {
+    if t.len() > 200 {
+        return false;
+    }
     let l = t.to_lowercase();
     let l = l.trim_matches(|c: char| !c.is_alphanumeric());
     if l.is_empty() {
@@ -834,7 +766,7 @@ fn filter_paragraphs(paras: Vec<Para>) -> Vec<String> {
             // a lone link: "Next story", a related headline
             continue;
         }
-        if looks_like_credit(&p.text) && p.text.len() < 120 {
+        if p.text.len() < 120 && looks_like_credit(&p.text) {
             continue;
         }
         out.push(p.text);

@@ -21,6 +21,25 @@ const META_KEYS: &[&str] = &[
 
 /// The page's publication date, normalised, or None.
 pub fn find(meta: &Meta, url: Option<&str>) -> Option<String> {
+    let from_page = find_in_page(meta);
+    let in_url = url.and_then(from_url);
+    match (from_page, in_url) {
+        // A URL date is the publisher's local day; a structured date a day off is usually
+        // the same moment written in UTC.
+        (Some(p), Some(u)) => {
+            let days = |s: &str| NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok();
+            match (days(&p), days(&u)) {
+                (Some(a), Some(b)) if (a - b).num_days().abs() == 1 => Some(u),
+                _ => Some(p),
+            }
+        }
+        (Some(p), None) => Some(p),
+        (None, Some(u)) => Some(u),
+        (None, None) => meta.date_texts.iter().find_map(|t| find_in_text(t)).or_else(|| find_in_text(&meta.after_h1)),
+    }
+}
+
+fn find_in_page(meta: &Meta) -> Option<String> {
     let structured = [meta.ld.date_published.as_deref(), meta.itemprop_date.as_deref()];
     for s in structured.into_iter().flatten() {
         if let Some(d) = normalize(s) {
@@ -37,16 +56,7 @@ pub fn find(meta: &Meta, url: Option<&str>) -> Option<String> {
     if let Some(d) = meta.ld.date_created.as_deref().and_then(normalize) {
         return Some(d);
     }
-    if let Some(d) = meta.times.iter().filter(|(_, upd)| !upd).find_map(|(t, _)| normalize(t)) {
-        return Some(d);
-    }
-    if let Some(d) = url.and_then(from_url) {
-        return Some(d);
-    }
-    if let Some(d) = meta.date_texts.iter().find_map(|t| find_in_text(t)) {
-        return Some(d);
-    }
-    None
+    meta.times.iter().filter(|(_, upd)| !upd).find_map(|(t, _)| normalize(t))
 }
 
 fn valid(y: i32, m: u32, d: u32) -> Option<NaiveDate> {

@@ -2,7 +2,8 @@
 //! for the publication date, from `<meta>`, JSON-LD, microdata and the visible page.
 
 use super::body::normalize_ws;
-use super::dom::{Dom, Kind, Tag, NONE};
+use super::dom::{At, Dom, Kind, Tag, NONE};
+use super::hints;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -24,6 +25,8 @@ pub struct Meta {
     pub times: Vec<(String, bool)>,
     /// Short texts of elements whose class/id names a date, in document order.
     pub date_texts: Vec<String>,
+    /// Visible text right after the first `<h1>`, where pages print their date line.
+    pub after_h1: String,
 }
 
 #[derive(Debug, Default)]
@@ -170,11 +173,7 @@ fn parse_ld(text: &str) -> Option<Value> {
     serde_json::from_str(&cleaned).ok()
 }
 
-fn is_update_hint(h: &str) -> bool {
-    h.contains("update") || h.contains("modif") || h.contains("edited") || h.contains("revis")
-}
-
-pub fn collect(dom: &Dom) -> Meta {
+pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
     let mut m = Meta::default();
     let mut ld_found: Vec<(u8, Value)> = Vec::new();
     let n = dom.nodes.len() as u32;
@@ -235,14 +234,13 @@ pub fn collect(dom: &Dom) -> Meta {
                 }
             }
             Tag::Time => {
-                if let Some(dt) = dom.attr(i, "datetime") {
-                    let h = format!("{} {}", dom.attr(i, "class").unwrap_or(""), dom.attr(i, "itemprop").unwrap_or("")).to_ascii_lowercase();
-                    let parent_h = {
-                        let p = dom.parent(i);
-                        if p != NONE { dom.attr(p, "class").unwrap_or("").to_ascii_lowercase() } else { String::new() }
-                    };
+                if let Some(dt) = dom.attr_at(i, At::Datetime) {
+                    let p = dom.parent(i);
+                    let update = flags[i as usize] & hints::UPDATE != 0
+                        || (p != NONE && flags[p as usize] & hints::UPDATE != 0)
+                        || dom.attr_at(i, At::Itemprop).is_some_and(|v| v.to_ascii_lowercase().contains("modif"));
                     if m.times.len() < 20 {
-                        m.times.push((dt.trim().to_string(), is_update_hint(&h) || is_update_hint(&parent_h)));
+                        m.times.push((dt.trim().to_string(), update));
                     }
                 }
             }
@@ -287,26 +285,39 @@ pub fn collect(dom: &Dom) -> Meta {
                 }
             }
         }
-        if let Some(class) = dom.attr(i, "class").map(|c| c.to_ascii_lowercase()) {
-            let idv = dom.attr(i, "id").unwrap_or("").to_ascii_lowercase();
-            let h = format!("{class} {idv}");
-            if (h.contains("byline") || h.contains("author")) && !h.contains("bio") && !h.contains("avatar") && m.byline_texts.len() < 10 {
-                let t = normalize_ws(&dom.raw_text(i));
-                if !t.is_empty() && t.len() < 200 {
-                    m.byline_texts.push(t);
-                }
+        let f = flags[i as usize];
+        if f & (hints::BYLINE | hints::DATE) != 0 && dom.subtree_end(i) - i < 60 {
+            let t = normalize_ws(&dom.raw_text(i));
+            if f & hints::BYLINE != 0 && f & hints::BIO == 0 && m.byline_texts.len() < 10 && !t.is_empty() && t.len() < 200 {
+                m.byline_texts.push(t.clone());
             }
-            if (h.contains("date") || h.contains("time") || h.contains("publish") || h.contains("posted") || h.contains("byline") || h.contains("meta"))
-                && !is_update_hint(&h)
-                && m.date_texts.len() < 30
-            {
-                let t = normalize_ws(&dom.raw_text(i));
+            if f & hints::DATE != 0 && f & hints::UPDATE == 0 && m.date_texts.len() < 30 {
                 if !t.is_empty() && t.len() < 200 {
                     m.date_texts.push(t);
+                }
+                if let Some(t) = dom.attr_at(i, At::Title).or_else(|| dom.attr_at(i, At::Datetime)).or_else(|| dom.attr(i, "data-timestamp")) {
+                    m.date_texts.push(t.to_string());
                 }
             }
         }
         i += 1;
+    }
+    if let Some(h1) = (1..n).find(|&j| dom.tag(j) == Some(Tag::H1)) {
+        let mut j = h1;
+        while j < n && m.after_h1.len() < 1500 {
+            match dom.nodes[j as usize].kind {
+                Kind::Element { tag: Tag::Script | Tag::Style | Tag::Noscript | Tag::Template, .. } => {
+                    j = dom.subtree_end(j);
+                    continue;
+                }
+                Kind::Text(..) => {
+                    m.after_h1.push_str(dom.text(j));
+                    m.after_h1.push(' ');
+                }
+                _ => {}
+            }
+            j += 1;
+        }
     }
     ld_found.sort_by_key(|(r, _)| *r);
     for (_, v) in &ld_found {
