@@ -9,7 +9,8 @@ use copydesk_read::{html, RawPage, SourceFormat};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn load_pages() -> Vec<RawPage> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/extraction/scrapinghub/html");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/extraction/scrapinghub/html");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
     };
@@ -17,12 +18,21 @@ fn load_pages() -> Vec<RawPage> {
     paths.sort();
     let mut pages = Vec::new();
     for p in paths {
-        let Ok(f) = std::fs::File::open(&p) else { continue };
+        let Ok(f) = std::fs::File::open(&p) else {
+            continue;
+        };
         let mut bytes = Vec::new();
-        if flate2::read::GzDecoder::new(f).read_to_end(&mut bytes).is_err() {
+        if flate2::read::GzDecoder::new(f)
+            .read_to_end(&mut bytes)
+            .is_err()
+        {
             continue;
         }
-        pages.push(RawPage { bytes, format: SourceFormat::Html, ..Default::default() });
+        pages.push(RawPage {
+            bytes,
+            format: SourceFormat::Html,
+            ..Default::default()
+        });
     }
     pages
 }

@@ -52,10 +52,48 @@ fn is_junk_tag(t: Tag) -> bool {
     use Tag::*;
     matches!(
         t,
-        Script | Style | Noscript | Template | Svg | Math | Iframe | Object | Embed | Canvas | Video
-            | Audio | Map | Button | Select | Option | Optgroup | Input | Textarea | Nav | Aside
-            | Footer | Menu | Dialog | Head | Title | Meta | Link | Base | Frameset | Frame | Noembed
-            | Noframes | Applet | Label | Legend | Header | Picture | Source | Track | Img | Search
+        Script
+            | Style
+            | Noscript
+            | Template
+            | Svg
+            | Math
+            | Iframe
+            | Object
+            | Embed
+            | Canvas
+            | Video
+            | Audio
+            | Map
+            | Button
+            | Select
+            | Option
+            | Optgroup
+            | Input
+            | Textarea
+            | Nav
+            | Aside
+            | Footer
+            | Menu
+            | Dialog
+            | Head
+            | Title
+            | Meta
+            | Link
+            | Base
+            | Frameset
+            | Frame
+            | Noembed
+            | Noframes
+            | Applet
+            | Label
+            | Legend
+            | Header
+            | Picture
+            | Source
+            | Track
+            | Img
+            | Search
             | Rp
     )
 }
@@ -80,7 +118,9 @@ fn visible_chars(s: &str) -> (u32, u32) {
             // a character's lead byte; no-break spaces count as whitespace
             match (c, b.get(i + 1).copied(), b.get(i + 2).copied()) {
                 (0xC2, Some(0xA0), _) => {}
-                (0xEF, Some(0xBC), Some(0x8C)) | (0xE3, Some(0x80), Some(0x81)) | (0xD8, Some(0x8C), _) => {
+                (0xEF, Some(0xBC), Some(0x8C))
+                | (0xE3, Some(0x80), Some(0x81))
+                | (0xD8, Some(0x8C), _) => {
                     n += 1;
                     commas += 1;
                 }
@@ -100,12 +140,31 @@ fn is_hidden(dom: &Dom, id: u32) -> bool {
         return true;
     }
     if let Some(style) = dom.attr(id, "style") {
-        let s: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let s: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         if s.contains("display:none") || s.contains("visibility:hidden") {
             return true;
         }
     }
-    matches!(dom.attr(id, "role"), Some("navigation" | "complementary" | "banner" | "contentinfo" | "menu" | "menubar" | "dialog" | "alert" | "search" | "toolbar" | "tablist"))
+    matches!(
+        dom.attr(id, "role"),
+        Some(
+            "navigation"
+                | "complementary"
+                | "banner"
+                | "contentinfo"
+                | "menu"
+                | "menubar"
+                | "dialog"
+                | "alert"
+                | "search"
+                | "toolbar"
+                | "tablist"
+        )
+    )
 }
 
 pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
@@ -131,7 +190,10 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
             if is_junk_tag(tag) || is_hidden(dom, i as u32) {
                 tag_junk[i] = true;
             }
-            if dom.attr(i as u32, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articlebody")) {
+            if dom
+                .attr(i as u32, "itemprop")
+                .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
+            {
                 // the marked body and its ancestors are never pruned by hints
                 let mut a = i as u32;
                 while a != NONE {
@@ -167,7 +229,9 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
             junk[i] = true;
             continue;
         }
-        let Kind::Element { tag, .. } = dom.nodes[i].kind else { continue };
+        let Kind::Element { tag, .. } = dom.nodes[i].kind else {
+            continue;
+        };
         let f = flags[i];
         weight[i] = hints::weight(f);
         if matches!(tag, Tag::Figcaption) {
@@ -185,7 +249,10 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
             }
         }
         if let Some(k) = caption_kind(f) {
-            if raw_chars[i] < 800 && !protect[i] && !matches!(tag, Tag::Body | Tag::Html | Tag::Article | Tag::Main) {
+            if raw_chars[i] < 800
+                && !protect[i]
+                && !matches!(tag, Tag::Body | Tag::Html | Tag::Article | Tag::Main)
+            {
                 caption_roots.push((i as u32, k));
                 junk[i] = true;
                 continue;
@@ -220,10 +287,22 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
 
     if let Ok(needle) = std::env::var("COPYDESK_TRACE") {
         for i in 1..n {
-            if dom.is_text(i as u32) && dom.text(i as u32).contains(&needle) && dom.tag(dom.parent(i as u32)) != Some(Tag::Script) {
+            if dom.is_text(i as u32)
+                && dom.text(i as u32).contains(&needle)
+                && dom.tag(dom.parent(i as u32)) != Some(Tag::Script)
+            {
                 let mut a = i as u32;
                 while a != NONE {
-                    eprintln!("  {} {} {:?} junk {} tagjunk {} w {} raw {}", a, dom.name(a), dom.attr_at(a, At::Class), junk[a as usize], tag_junk[a as usize], weight[a as usize], raw_chars[a as usize]);
+                    eprintln!(
+                        "  {} {} {:?} junk {} tagjunk {} w {} raw {}",
+                        a,
+                        dom.name(a),
+                        dom.attr_at(a, At::Class),
+                        junk[a as usize],
+                        tag_junk[a as usize],
+                        weight[a as usize],
+                        raw_chars[a as usize]
+                    );
                     a = dom.nodes[a as usize].parent;
                 }
                 break;
@@ -251,7 +330,13 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
         link_chars[p] += link_chars[i];
         commas[p] += commas[i];
     }
-    let facts = Facts { end, junk, chars, link_chars, weight };
+    let facts = Facts {
+        end,
+        junk,
+        chars,
+        link_chars,
+        weight,
+    };
 
     // Paragraph scoring (readability): each paragraph credits its ancestors.
     let mut score = vec![0f32; n];
@@ -260,12 +345,27 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
         if facts.junk[i] {
             continue;
         }
-        let Kind::Element { tag, .. } = dom.nodes[i].kind else { continue };
+        let Kind::Element { tag, .. } = dom.nodes[i].kind else {
+            continue;
+        };
         // A paragraph credits its parent first; text written straight into a container
         // (`<div>text<br>text</div>`) credits the container itself.
         let (len, links, k, first) = match tag {
-            Tag::P | Tag::Pre | Tag::Td | Tag::Blockquote => (facts.chars[i], facts.link_chars[i], commas[i], dom.nodes[i].parent),
-            Tag::Div | Tag::Section | Tag::Span | Tag::Font | Tag::Center | Tag::Li | Tag::Article | Tag::Main | Tag::Dd => {
+            Tag::P | Tag::Pre | Tag::Td | Tag::Blockquote => (
+                facts.chars[i],
+                facts.link_chars[i],
+                commas[i],
+                dom.nodes[i].parent,
+            ),
+            Tag::Div
+            | Tag::Section
+            | Tag::Span
+            | Tag::Font
+            | Tag::Center
+            | Tag::Li
+            | Tag::Article
+            | Tag::Main
+            | Tag::Dd => {
                 let (c, l, k) = direct_text(dom, i as u32, &facts, &commas);
                 if c == facts.chars[i] && matches!(tag, Tag::Span | Tag::Font) {
                     (c, l, k, dom.nodes[i].parent)
@@ -306,7 +406,11 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
         if !scored[i] || facts.junk[i] {
             continue;
         }
-        let ld = if facts.chars[i] > 0 { facts.link_chars[i] as f32 / facts.chars[i] as f32 } else { 0.0 };
+        let ld = if facts.chars[i] > 0 {
+            facts.link_chars[i] as f32 / facts.chars[i] as f32
+        } else {
+            0.0
+        };
         score[i] *= 1.0 - ld;
         if score[i] > best_score {
             best_score = score[i];
@@ -320,7 +424,9 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
         if facts.junk[i] || dom.nodes[i].first_child == NONE {
             continue;
         }
-        if dom.attr(i as u32, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
+        if dom
+            .attr(i as u32, "itemprop")
+            .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
             && facts.chars[i] >= 250
             && (marked == NONE || facts.chars[i] > facts.chars[marked as usize])
         {
@@ -331,7 +437,11 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
     // When several of the best candidates sit in one container (an article cut into
     // cards or chunks), that container is the article.
     if best != NONE {
-        let mut top: Vec<usize> = (1..n).filter(|&i| scored[i] && !facts.junk[i] && i as u32 != best && score[i] >= best_score * 0.75).collect();
+        let mut top: Vec<usize> = (1..n)
+            .filter(|&i| {
+                scored[i] && !facts.junk[i] && i as u32 != best && score[i] >= best_score * 0.75
+            })
+            .collect();
         top.sort_by(|a, b| score[*b].total_cmp(&score[*a]));
         top.truncate(5);
         if top.len() >= 3 {
@@ -349,13 +459,19 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
     }
 
     let mut roots: Vec<u32> = Vec::new();
-    if marked != NONE && (best == NONE || facts.chars[marked as usize] * 2 >= facts.chars[best as usize] || dom.is_within(best, marked)) {
+    if marked != NONE
+        && (best == NONE
+            || facts.chars[marked as usize] * 2 >= facts.chars[best as usize]
+            || dom.is_within(best, marked))
+    {
         roots.push(marked);
     } else if best != NONE {
         // Siblings that score well or read like prose join the best candidate.
         let parent = dom.nodes[best as usize].parent;
         let threshold = (best_score * 0.2).max(10.0);
-        let best_class = dom.attr_at(best, At::Class).filter(|c| !c.trim().is_empty());
+        let best_class = dom
+            .attr_at(best, At::Class)
+            .filter(|c| !c.trim().is_empty());
         for s in dom.children(parent) {
             if s == best {
                 roots.push(s);
@@ -369,7 +485,11 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
             if best_class.is_some() && best_class == dom.attr_at(s, At::Class) {
                 bonus = best_score * 0.2;
             }
-            let ld = if facts.chars[si] > 0 { facts.link_chars[si] as f32 / facts.chars[si] as f32 } else { 1.0 };
+            let ld = if facts.chars[si] > 0 {
+                facts.link_chars[si] as f32 / facts.chars[si] as f32
+            } else {
+                1.0
+            };
             let append = if scored[si] && score[si] + bonus >= threshold {
                 true
             } else if dom.tag(s) == Some(Tag::P) {
@@ -387,10 +507,17 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
             let tag = dom.tag(best);
             for i in 1..n {
                 let id = i as u32;
-                if !scored[i] || facts.junk[i] || dom.tag(id) != tag || dom.attr(id, "class") != Some(class) {
+                if !scored[i]
+                    || facts.junk[i]
+                    || dom.tag(id) != tag
+                    || dom.attr(id, "class") != Some(class)
+                {
                     continue;
                 }
-                if roots.iter().any(|&r| dom.is_within(id, r) || dom.is_within(r, id)) {
+                if roots
+                    .iter()
+                    .any(|&r| dom.is_within(id, r) || dom.is_within(r, id))
+                {
                     continue;
                 }
                 let ld = facts.link_chars[i] as f32 / facts.chars[i].max(1) as f32;
@@ -404,12 +531,27 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
 
     if std::env::var_os("COPYDESK_DEBUG").is_some() {
         for &r in &roots {
-            eprintln!("root {} {} {:?} score {} chars {} marked {}", r, dom.name(r), dom.attr_at(r, At::Class), score[r as usize], facts.chars[r as usize], marked);
+            eprintln!(
+                "root {} {} {:?} score {} chars {} marked {}",
+                r,
+                dom.name(r),
+                dom.attr_at(r, At::Class),
+                score[r as usize],
+                facts.chars[r as usize],
+                marked
+            );
         }
         let mut top: Vec<usize> = (1..n).filter(|&i| scored[i]).collect();
         top.sort_by(|a, b| score[*b].total_cmp(&score[*a]));
         for &t in top.iter().take(5) {
-            eprintln!("  cand {} {} {:?} score {} chars {}", t, dom.name(t as u32), dom.attr_at(t as u32, At::Class), score[t], facts.chars[t]);
+            eprintln!(
+                "  cand {} {} {:?} score {} chars {}",
+                t,
+                dom.name(t as u32),
+                dom.attr_at(t as u32, At::Class),
+                score[t],
+                facts.chars[t]
+            );
         }
     }
     let mut paragraphs = Vec::new();
@@ -441,14 +583,20 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
                 continue;
             }
             for (text, k) in caption_texts(dom, id, kind, &facts, flags) {
-                if text.chars().count() < 3 || body_text.contains(&text) || captions.iter().any(|c: &Caption| c.text == text) {
+                if text.chars().count() < 3
+                    || body_text.contains(&text)
+                    || captions.iter().any(|c: &Caption| c.text == text)
+                {
                     continue;
                 }
                 captions.push(Caption { text, kind: k });
             }
         }
     }
-    Body { paragraphs, captions }
+    Body {
+        paragraphs,
+        captions,
+    }
 }
 
 /// Whether a caption sits in something pruned for another reason than being a caption (a
@@ -457,7 +605,10 @@ fn is_in_pruned_chrome(dom: &Dom, id: u32, scope: u32, facts: &Facts, flags: &[u
     let mut a = dom.nodes[id as usize].parent;
     while a != NONE && a != scope {
         let t = dom.tag(a);
-        if facts.weight[a as usize] < 0 && !matches!(t, Some(Tag::Figure)) && caption_kind(flags[a as usize]).is_none() {
+        if facts.weight[a as usize] < 0
+            && !matches!(t, Some(Tag::Figure))
+            && caption_kind(flags[a as usize]).is_none()
+        {
             return true;
         }
         if matches!(t, Some(Tag::Nav | Tag::Aside | Tag::Footer)) {
@@ -468,8 +619,13 @@ fn is_in_pruned_chrome(dom: &Dom, id: u32, scope: u32, facts: &Facts, flags: &[u
     false
 }
 
-
-fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], flags: &[u32], out: &mut Vec<(u32, CaptionKind)>) {
+fn collect_figure_captions(
+    dom: &Dom,
+    fig: u32,
+    end: &[u32],
+    flags: &[u32],
+    out: &mut Vec<(u32, CaptionKind)>,
+) {
     let mut i = fig + 1;
     let e = end[fig as usize];
     let mut found = false;
@@ -487,7 +643,10 @@ fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], flags: &[u32], out:
                 i = end[ii];
                 continue;
             }
-            if matches!(tag, Tag::Script | Tag::Style | Tag::Noscript | Tag::Template) {
+            if matches!(
+                tag,
+                Tag::Script | Tag::Style | Tag::Noscript | Tag::Template
+            ) {
                 i = end[ii];
                 continue;
             }
@@ -498,7 +657,13 @@ fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], flags: &[u32], out:
 }
 
 /// The caption's own text, and nested credits apart.
-fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, flags: &[u32]) -> Vec<(String, CaptionKind)> {
+fn caption_texts(
+    dom: &Dom,
+    root: u32,
+    kind: CaptionKind,
+    facts: &Facts,
+    flags: &[u32],
+) -> Vec<(String, CaptionKind)> {
     let mut main = String::new();
     let mut credits = Vec::new();
     let e = facts.end[root as usize];
@@ -507,7 +672,15 @@ fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, flags: 
         let ii = i as usize;
         match dom.nodes[ii].kind {
             Kind::Element { tag, .. } => {
-                if matches!(tag, Tag::Script | Tag::Style | Tag::Noscript | Tag::Template | Tag::Button | Tag::Svg) {
+                if matches!(
+                    tag,
+                    Tag::Script
+                        | Tag::Style
+                        | Tag::Noscript
+                        | Tag::Template
+                        | Tag::Button
+                        | Tag::Svg
+                ) {
                     i = facts.end[ii];
                     continue;
                 }
@@ -533,7 +706,11 @@ fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, flags: 
     let main = normalize_ws(&main);
     let mut out = Vec::new();
     if !main.is_empty() {
-        let k = if kind == CaptionKind::Caption && looks_like_credit(&main) { CaptionKind::Credit } else { kind };
+        let k = if kind == CaptionKind::Caption && looks_like_credit(&main) {
+            CaptionKind::Credit
+        } else {
+            kind
+        };
         out.push((main, k));
     }
     for c in credits {
@@ -544,9 +721,36 @@ fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, flags: 
 
 pub fn looks_like_credit(t: &str) -> bool {
     let l = t.to_lowercase();
-    let starts = ["photo:", "photo by", "photos:", "photograph:", "photograph by", "credit:", "image:", "image by",
-        "picture:", "pictures:", "foto:", "fotos:", "bild:", "(photo", "(image", "(credit", "image copyright", "image source", "copyright", "©", "getty images", "courtesy"];
-    starts.iter().any(|s| l.starts_with(s)) || (l.len() < 60 && (l.ends_with("getty images") || l.ends_with("/reuters") || l.ends_with("/ap") || l.ends_with("/afp")))
+    let starts = [
+        "photo:",
+        "photo by",
+        "photos:",
+        "photograph:",
+        "photograph by",
+        "credit:",
+        "image:",
+        "image by",
+        "picture:",
+        "pictures:",
+        "foto:",
+        "fotos:",
+        "bild:",
+        "(photo",
+        "(image",
+        "(credit",
+        "image copyright",
+        "image source",
+        "copyright",
+        "©",
+        "getty images",
+        "courtesy",
+    ];
+    starts.iter().any(|s| l.starts_with(s))
+        || (l.len() < 60
+            && (l.ends_with("getty images")
+                || l.ends_with("/reuters")
+                || l.ends_with("/ap")
+                || l.ends_with("/afp")))
 }
 
 fn initial_score(tag: Option<Tag>, weight: i16) -> f32 {
@@ -611,7 +815,9 @@ fn is_drop_container(dom: &Dom, id: u32, facts: &Facts) -> bool {
     }
     let ld = facts.link_chars[i] as f32 / chars as f32;
     match tag {
-        Tag::Ul | Tag::Ol | Tag::Dl | Tag::Table | Tag::Li => ld > if facts.weight[i] > 0 { 0.65 } else { 0.5 },
+        Tag::Ul | Tag::Ol | Tag::Dl | Tag::Table | Tag::Li => {
+            ld > if facts.weight[i] > 0 { 0.65 } else { 0.5 }
+        }
         Tag::Div | Tag::Section | Tag::Article | Tag::Span | Tag::Header => {
             if facts.weight[i] > 0 {
                 ld > 0.65
@@ -624,11 +830,22 @@ fn is_drop_container(dom: &Dom, id: u32, facts: &Facts) -> bool {
     }
 }
 
-fn collect_paragraphs(dom: &Dom, root: u32, facts: &Facts, title: Option<&str>, out: &mut Vec<Para>) {
+fn collect_paragraphs(
+    dom: &Dom,
+    root: u32,
+    facts: &Facts,
+    title: Option<&str>,
+    out: &mut Vec<Para>,
+) {
     let end = facts.end[root as usize];
     // open elements: (end, tag)
     let mut open: Vec<(u32, Tag)> = Vec::new();
-    let mut cur = Para { text: String::new(), chars: 0, link_chars: 0, tag: None };
+    let mut cur = Para {
+        text: String::new(),
+        chars: 0,
+        link_chars: 0,
+        tag: None,
+    };
     let mut block_tags: Vec<Tag> = Vec::new();
     let mut link_depth = 0u32;
     let mut i = root;
@@ -636,7 +853,12 @@ fn collect_paragraphs(dom: &Dom, root: u32, facts: &Facts, title: Option<&str>, 
     let flush = |cur: &mut Para, out: &mut Vec<Para>, tag: Option<Tag>| {
         let t = normalize_ws(&cur.text);
         if !t.is_empty() {
-            out.push(Para { text: t, chars: cur.chars, link_chars: cur.link_chars, tag: cur.tag });
+            out.push(Para {
+                text: t,
+                chars: cur.chars,
+                link_chars: cur.link_chars,
+                tag: cur.tag,
+            });
         }
         cur.text.clear();
         cur.chars = 0;
@@ -726,30 +948,92 @@ fn is_boilerplate_line(t: &str) -> bool {
         return true;
     }
     const EXACT: &[&str] = &[
-        "advertisement", "advertising", "sponsored", "share", "share this", "share this article",
-        "share this story", "tweet", "email", "print", "comments", "comment", "related",
-        "related articles", "related stories", "related content", "read more", "more", "see also",
-        "continue reading", "click here", "loading", "skip to content", "subscribe", "sign up",
-        "follow us", "you may also like", "recommended", "most read", "most popular", "trending",
-        "story continues below advertisement", "article continues below advertisement",
-        "ad", "story continues below", "scroll to continue with content", "top", "back to top",
-        "next", "previous", "close", "menu", "search",
+        "advertisement",
+        "advertising",
+        "sponsored",
+        "share",
+        "share this",
+        "share this article",
+        "share this story",
+        "tweet",
+        "email",
+        "print",
+        "comments",
+        "comment",
+        "related",
+        "related articles",
+        "related stories",
+        "related content",
+        "read more",
+        "more",
+        "see also",
+        "continue reading",
+        "click here",
+        "loading",
+        "skip to content",
+        "subscribe",
+        "sign up",
+        "follow us",
+        "you may also like",
+        "recommended",
+        "most read",
+        "most popular",
+        "trending",
+        "story continues below advertisement",
+        "article continues below advertisement",
+        "ad",
+        "story continues below",
+        "scroll to continue with content",
+        "top",
+        "back to top",
+        "next",
+        "previous",
+        "close",
+        "menu",
+        "search",
     ];
     if EXACT.contains(&l) {
         return true;
     }
     if t.len() < 140 {
         const PREFIX: &[&str] = &[
-            "read more:", "read more at", "related:", "see also:", "also read:", "read also:",
-            "click here to", "sign up for", "subscribe to", "follow us on", "share on",
-            "copyright ©", "© copyright", "all rights reserved", "this article was originally published",
-            "image copyright", "image caption", "media caption", "getty images", "related coverage",
-            "more:", "watch:", "listen:", "recommended:", "don't miss:",
+            "read more:",
+            "read more at",
+            "related:",
+            "see also:",
+            "also read:",
+            "read also:",
+            "click here to",
+            "sign up for",
+            "subscribe to",
+            "follow us on",
+            "share on",
+            "copyright ©",
+            "© copyright",
+            "all rights reserved",
+            "this article was originally published",
+            "image copyright",
+            "image caption",
+            "media caption",
+            "getty images",
+            "related coverage",
+            "more:",
+            "watch:",
+            "listen:",
+            "recommended:",
+            "don't miss:",
         ];
-        if PREFIX.iter().any(|p| l.starts_with(p.trim_end_matches(':'))) && PREFIX.iter().any(|p| t.to_lowercase().starts_with(p)) {
+        if PREFIX
+            .iter()
+            .any(|p| l.starts_with(p.trim_end_matches(':')))
+            && PREFIX.iter().any(|p| t.to_lowercase().starts_with(p))
+        {
             return true;
         }
-        if l.contains("all rights reserved") || l.starts_with("©") || t.trim_start().starts_with('©') {
+        if l.contains("all rights reserved")
+            || l.starts_with("©")
+            || t.trim_start().starts_with('©')
+        {
             return true;
         }
     }
@@ -778,7 +1062,11 @@ fn filter_paragraphs(paras: Vec<Para>) -> Vec<String> {
 /// blocks and line breaks separate paragraphs.
 pub fn plain_paragraphs(text: &str) -> Vec<String> {
     if !(text.contains('<') && text.contains('>')) {
-        return text.split('\n').map(normalize_ws).filter(|p| !p.is_empty()).collect();
+        return text
+            .split('\n')
+            .map(normalize_ws)
+            .filter(|p| !p.is_empty())
+            .collect();
     }
     let dom = Dom::parse(text);
     let mut out = Vec::new();

@@ -91,8 +91,21 @@ impl Tag {
         use Tag::*;
         matches!(
             self,
-            Area | Base | Br | Col | Embed | Hr | Img | Input | Link | Meta | Param | Source | Track
-                | Wbr | Keygen | Frame
+            Area | Base
+                | Br
+                | Col
+                | Embed
+                | Hr
+                | Img
+                | Input
+                | Link
+                | Meta
+                | Param
+                | Source
+                | Track
+                | Wbr
+                | Keygen
+                | Frame
         )
     }
 
@@ -101,15 +114,54 @@ impl Tag {
         use Tag::*;
         matches!(
             self,
-            Address | Article | Aside | Blockquote | Center | Details | Dialog | Dir | Div | Dl
-                | Fieldset | Figcaption | Figure | Footer | Form | H1 | H2 | H3 | H4 | H5 | H6
-                | Header | Hgroup | Hr | Main | Menu | Nav | Ol | P | Pre | Section | Summary
-                | Table | Ul | Li | Dd | Dt | Plaintext | Xmp | Search
+            Address
+                | Article
+                | Aside
+                | Blockquote
+                | Center
+                | Details
+                | Dialog
+                | Dir
+                | Div
+                | Dl
+                | Fieldset
+                | Figcaption
+                | Figure
+                | Footer
+                | Form
+                | H1
+                | H2
+                | H3
+                | H4
+                | H5
+                | H6
+                | Header
+                | Hgroup
+                | Hr
+                | Main
+                | Menu
+                | Nav
+                | Ol
+                | P
+                | Pre
+                | Section
+                | Summary
+                | Table
+                | Ul
+                | Li
+                | Dd
+                | Dt
+                | Plaintext
+                | Xmp
+                | Search
         )
     }
 
     pub fn is_heading(self) -> bool {
-        matches!(self, Tag::H1 | Tag::H2 | Tag::H3 | Tag::H4 | Tag::H5 | Tag::H6)
+        matches!(
+            self,
+            Tag::H1 | Tag::H2 | Tag::H3 | Tag::H4 | Tag::H5 | Tag::H6
+        )
     }
 
     /// Elements that end a run of inline text (a paragraph boundary in extracted text).
@@ -118,8 +170,25 @@ impl Tag {
         self.closes_p()
             || matches!(
                 self,
-                Tr | Td | Th | Caption | Tbody | Thead | Tfoot | Body | Html | Option | Legend
-                    | Br | Li | Noscript | Iframe | Select | Textarea | Button | Video | Audio
+                Tr | Td
+                    | Th
+                    | Caption
+                    | Tbody
+                    | Thead
+                    | Tfoot
+                    | Body
+                    | Html
+                    | Option
+                    | Legend
+                    | Br
+                    | Li
+                    | Noscript
+                    | Iframe
+                    | Select
+                    | Textarea
+                    | Button
+                    | Video
+                    | Audio
             )
     }
 
@@ -128,9 +197,37 @@ impl Tag {
         use Tag::*;
         matches!(
             self,
-            A | Abbr | B | Code | Em | I | Q | S | Small | Span | Strong | Sub | Sup | U | Font
-                | Cite | Mark | Ins | Del | Kbd | Var | Samp | Tt | Big | Strike | Nobr | Time
-                | Data | Dfn | Bdi | Bdo | Label
+            A | Abbr
+                | B
+                | Code
+                | Em
+                | I
+                | Q
+                | S
+                | Small
+                | Span
+                | Strong
+                | Sub
+                | Sup
+                | U
+                | Font
+                | Cite
+                | Mark
+                | Ins
+                | Del
+                | Kbd
+                | Var
+                | Samp
+                | Tt
+                | Big
+                | Strike
+                | Nobr
+                | Time
+                | Data
+                | Dfn
+                | Bdi
+                | Bdo
+                | Label
         )
     }
 
@@ -139,7 +236,18 @@ impl Tag {
         use Tag::*;
         matches!(
             self,
-            Applet | Caption | Html | Table | Td | Th | Marquee | Object | Template | Button | Svg | Math
+            Applet
+                | Caption
+                | Html
+                | Table
+                | Td
+                | Th
+                | Marquee
+                | Object
+                | Template
+                | Button
+                | Svg
+                | Math
         )
     }
 }
@@ -149,7 +257,12 @@ pub enum Kind {
     Document,
     /// `name` and `attrs` are ranges into [`Dom::buf`] and [`Dom::attrs`]; `mask` has bit
     /// `1 << code` set for each coded attribute present, so absent ones cost no scan.
-    Element { tag: Tag, name: (u32, u32), attrs: (u32, u32), mask: u32 },
+    Element {
+        tag: Tag,
+        name: (u32, u32),
+        attrs: (u32, u32),
+        mask: u32,
+    },
     /// Decoded text: a range into [`Dom::buf`].
     Text(u32, u32),
 }
@@ -174,8 +287,26 @@ pub struct Attr {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum At {
-    Class, Id, Style, Hidden, AriaHidden, Role, Itemprop, Content, Property, Name, Rel, Href,
-    Datetime, Lang, XmlLang, Type, Title, HttpEquiv, Value, Other,
+    Class,
+    Id,
+    Style,
+    Hidden,
+    AriaHidden,
+    Role,
+    Itemprop,
+    Content,
+    Property,
+    Name,
+    Rel,
+    Href,
+    Datetime,
+    Lang,
+    XmlLang,
+    Type,
+    Title,
+    HttpEquiv,
+    Value,
+    Other,
 }
 
 impl At {
@@ -255,7 +386,9 @@ impl Dom {
         if code != At::Other {
             return self.attr_at(id, code);
         }
-        let Kind::Element { attrs, .. } = self.nodes[id as usize].kind else { return None };
+        let Kind::Element { attrs, .. } = self.nodes[id as usize].kind else {
+            return None;
+        };
         self.attrs[attrs.0 as usize..attrs.1 as usize]
             .iter()
             .find(|a| self.slice(a.name) == name)
@@ -264,11 +397,16 @@ impl Dom {
 
     /// The value of a coded attribute of element `id`.
     pub fn attr_at(&self, id: u32, code: At) -> Option<&str> {
-        let Kind::Element { attrs, mask, .. } = self.nodes[id as usize].kind else { return None };
+        let Kind::Element { attrs, mask, .. } = self.nodes[id as usize].kind else {
+            return None;
+        };
         if mask & (1 << code as u32) == 0 {
             return None;
         }
-        self.attrs[attrs.0 as usize..attrs.1 as usize].iter().find(|a| a.code == code).map(|a| self.slice(a.value))
+        self.attrs[attrs.0 as usize..attrs.1 as usize]
+            .iter()
+            .find(|a| a.code == code)
+            .map(|a| self.slice(a.value))
     }
 
     pub fn parent(&self, id: u32) -> u32 {
@@ -276,7 +414,10 @@ impl Dom {
     }
 
     pub fn children(&self, id: u32) -> Children<'_> {
-        Children { dom: self, next: self.nodes[id as usize].first_child }
+        Children {
+            dom: self,
+            next: self.nodes[id as usize].first_child,
+        }
     }
 
     /// The index one past the last node of `id`'s subtree (subtrees are contiguous).
@@ -365,7 +506,10 @@ fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         let end = at + needle.len();
         if end <= hay.len() && hay[at..end].eq_ignore_ascii_case(needle) {
             let after = hay.get(end).copied();
-            if matches!(after, None | Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')) {
+            if matches!(
+                after,
+                None | Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+            ) {
                 return Some(at);
             }
         }
@@ -380,11 +524,21 @@ fn is_ws(b: u8) -> bool {
 
 impl Builder {
     fn new(len: usize) -> Builder {
-        let doc = Node { parent: NONE, first_child: NONE, last_child: NONE, next: NONE, kind: Kind::Document };
+        let doc = Node {
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            next: NONE,
+            kind: Kind::Document,
+        };
         let mut nodes = Vec::with_capacity(len / 40 + 16);
         nodes.push(doc);
         Builder {
-            dom: Dom { nodes, attrs: Vec::with_capacity(len / 80 + 16), buf: String::with_capacity(len / 2 + 16) },
+            dom: Dom {
+                nodes,
+                attrs: Vec::with_capacity(len / 80 + 16),
+                buf: String::with_capacity(len / 2 + 16),
+            },
             stack: vec![0],
             open_known: [0; TAG_COUNT],
             open_other: HashMap::default(),
@@ -401,7 +555,13 @@ impl Builder {
     fn append(&mut self, kind: Kind) -> u32 {
         let parent = self.current();
         let id = self.dom.nodes.len() as u32;
-        self.dom.nodes.push(Node { parent, first_child: NONE, last_child: NONE, next: NONE, kind });
+        self.dom.nodes.push(Node {
+            parent,
+            first_child: NONE,
+            last_child: NONE,
+            next: NONE,
+            kind,
+        });
         let p = &mut self.dom.nodes[parent as usize];
         let prev = p.last_child;
         p.last_child = id;
@@ -518,11 +678,17 @@ impl Builder {
         match tag {
             Li => {
                 if self.open_known[Li as usize] > 0 {
-                    self.close_until(|t| t == Li, |t| matches!(t, Ul | Ol | Menu | Dir) || t.is_scope_boundary());
+                    self.close_until(
+                        |t| t == Li,
+                        |t| matches!(t, Ul | Ol | Menu | Dir) || t.is_scope_boundary(),
+                    );
                 }
             }
             Dd | Dt => {
-                self.close_until(|t| matches!(t, Dd | Dt), |t| t == Dl || t.is_scope_boundary());
+                self.close_until(
+                    |t| matches!(t, Dd | Dt),
+                    |t| t == Dl || t.is_scope_boundary(),
+                );
             }
             Tr => {
                 self.close_until(|t| t == Tr, |t| matches!(t, Table | Tbody | Thead | Tfoot));
@@ -555,8 +721,15 @@ impl Builder {
 
     /// Inserts an element whose name and attributes are already in `buf`/`attrs`.
     fn insert(&mut self, tag: Tag, name: (u32, u32), attrs: (u32, u32), self_closing: bool) -> u32 {
-        let mask = self.dom.attrs[attrs.0 as usize..attrs.1 as usize].iter().fold(0u32, |m, a| m | (1 << a.code as u32));
-        let id = self.append(Kind::Element { tag, name, attrs, mask });
+        let mask = self.dom.attrs[attrs.0 as usize..attrs.1 as usize]
+            .iter()
+            .fold(0u32, |m, a| m | (1 << a.code as u32));
+        let id = self.append(Kind::Element {
+            tag,
+            name,
+            attrs,
+            mask,
+        });
         let closes_now = tag.is_void() || (self_closing && tag == Tag::Other);
         if !closes_now {
             self.stack.push(id);
@@ -623,12 +796,20 @@ impl Builder {
             match b.get(i + 1).copied() {
                 Some(b'!') => {
                     if b[i..].starts_with(b"<!--") {
-                        i = memchr::memmem::find(&b[i + 4..], b"-->").map(|e| i + 4 + e + 3).unwrap_or(n);
+                        i = memchr::memmem::find(&b[i + 4..], b"-->")
+                            .map(|e| i + 4 + e + 3)
+                            .unwrap_or(n);
                     } else {
-                        i = memchr::memchr(b'>', &b[i..]).map(|e| i + e + 1).unwrap_or(n);
+                        i = memchr::memchr(b'>', &b[i..])
+                            .map(|e| i + e + 1)
+                            .unwrap_or(n);
                     }
                 }
-                Some(b'?') => i = memchr::memchr(b'>', &b[i..]).map(|e| i + e + 1).unwrap_or(n),
+                Some(b'?') => {
+                    i = memchr::memchr(b'>', &b[i..])
+                        .map(|e| i + e + 1)
+                        .unwrap_or(n)
+                }
                 Some(b'/') => {
                     if b.get(i + 2).is_some_and(|c| c.is_ascii_alphabetic()) {
                         let ns = i + 2;
@@ -637,10 +818,14 @@ impl Builder {
                             j += 1;
                         }
                         let name = s[ns..j].to_ascii_lowercase();
-                        i = memchr::memchr(b'>', &b[j..]).map(|e| j + e + 1).unwrap_or(n);
+                        i = memchr::memchr(b'>', &b[j..])
+                            .map(|e| j + e + 1)
+                            .unwrap_or(n);
                         self.end_tag(Tag::from_name(&name), &name);
                     } else {
-                        i = memchr::memchr(b'>', &b[i..]).map(|e| i + e + 1).unwrap_or(n);
+                        i = memchr::memchr(b'>', &b[i..])
+                            .map(|e| i + e + 1)
+                            .unwrap_or(n);
                     }
                 }
                 Some(c) if c.is_ascii_alphabetic() => i = self.parse_start(s, i),
@@ -725,7 +910,9 @@ impl Builder {
             self.dom.buf[ks..].make_ascii_lowercase();
             let ke = self.dom.buf.len();
             let k = &self.dom.buf[ks..ke];
-            let dup = self.dom.attrs[astart..].iter().any(|a| &self.dom.buf[a.name.0 as usize..a.name.1 as usize] == k);
+            let dup = self.dom.attrs[astart..]
+                .iter()
+                .any(|a| &self.dom.buf[a.name.0 as usize..a.name.1 as usize] == k);
             if dup {
                 self.dom.buf.truncate(ks);
                 continue;
@@ -738,18 +925,34 @@ impl Builder {
                 self.dom.buf.push_str(value);
             }
             let ve = self.dom.buf.len();
-            self.dom.attrs.push(Attr { code, name: (ks as u32, ke as u32), value: (ke as u32, ve as u32) });
+            self.dom.attrs.push(Attr {
+                code,
+                name: (ks as u32, ke as u32),
+                value: (ke as u32, ve as u32),
+            });
         }
         let id = if keep {
             let aend = self.dom.attrs.len() as u32;
-            self.insert(tag, (nstart as u32, nend as u32), (astart as u32, aend), self_closing)
+            self.insert(
+                tag,
+                (nstart as u32, nend as u32),
+                (astart as u32, aend),
+                self_closing,
+            )
         } else {
             self.dom.buf.truncate(nstart);
             NONE
         };
         let raw = matches!(
             tag,
-            Tag::Script | Tag::Style | Tag::Xmp | Tag::Iframe | Tag::Noembed | Tag::Noframes | Tag::Textarea | Tag::Title
+            Tag::Script
+                | Tag::Style
+                | Tag::Xmp
+                | Tag::Iframe
+                | Tag::Noembed
+                | Tag::Noframes
+                | Tag::Textarea
+                | Tag::Title
         );
         if tag == Tag::Plaintext {
             self.text(&s[i..], false);
@@ -760,7 +963,10 @@ impl Builder {
         }
         let is_ld = id != NONE
             && tag == Tag::Script
-            && self.dom.attr_at(id, At::Type).is_some_and(|v| v.to_ascii_lowercase().contains("ld+json"));
+            && self
+                .dom
+                .attr_at(id, At::Type)
+                .is_some_and(|v| v.to_ascii_lowercase().contains("ld+json"));
         let name: &'static str = match tag {
             Tag::Script => "</script",
             Tag::Style => "</style",
@@ -780,7 +986,9 @@ impl Builder {
                 _ => {}
             }
         }
-        let after = memchr::memchr(b'>', &b[end..]).map(|e| end + e + 1).unwrap_or(n);
+        let after = memchr::memchr(b'>', &b[end..])
+            .map(|e| end + e + 1)
+            .unwrap_or(n);
         if id != NONE {
             self.end_tag(tag, &name[2..]);
         }
@@ -803,8 +1011,14 @@ mod tests {
             }
             match node.kind {
                 Kind::Document => {}
-                Kind::Element { .. } => out.push_str(&format!("{}{}\n", " ".repeat(depth - 1), d.name(i as u32))),
-                Kind::Text(..) => out.push_str(&format!("{}{:?}\n", " ".repeat(depth - 1), d.text(i as u32))),
+                Kind::Element { .. } => {
+                    out.push_str(&format!("{}{}\n", " ".repeat(depth - 1), d.name(i as u32)))
+                }
+                Kind::Text(..) => out.push_str(&format!(
+                    "{}{:?}\n",
+                    " ".repeat(depth - 1),
+                    d.text(i as u32)
+                )),
             }
         }
         out
@@ -832,7 +1046,19 @@ mod tests {
     fn deep_nesting_and_truncation() {
         let d = Dom::parse(&"<div>".repeat(100_000));
         assert_eq!(d.nodes.len(), 100_001);
-        for s in ["<", "<a", "<a b", "<a b=", "<a b='", "</", "</a", "<!--", "<!", "<script>", "<p \u{e9}>\u{e9}"] {
+        for s in [
+            "<",
+            "<a",
+            "<a b",
+            "<a b=",
+            "<a b='",
+            "</",
+            "</a",
+            "<!--",
+            "<!",
+            "<script>",
+            "<p \u{e9}>\u{e9}",
+        ] {
             let _ = Dom::parse(s);
         }
     }

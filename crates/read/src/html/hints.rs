@@ -34,30 +34,107 @@ pub const BIO: u32 = 1 << 9;
 pub const WEAK_PART: u32 = 1 << 10;
 
 const PATTERNS: &[(&str, u32)] = &[
-    ("comment", NEG | COMMENTS), ("disqus", NEG | COMMENTS), ("respond", COMMENTS),
-    ("share", NEG), ("sharing", NEG), ("social", NEG), ("related", NEG), ("recommend", NEG),
-    ("newsletter", NEG), ("subscri", NEG), ("sidebar", NEG), ("breadcrumb", NEG), ("cookie", NEG),
-    ("advert", NEG), ("sponsor", NEG), ("outbrain", NEG), ("taboola", NEG), ("footer", NEG),
-    ("masthead", NEG), ("navbar", NEG), ("navigation", NEG), ("pagination", NEG),
-    ("byline", NEG | BYLINE | DATE), ("author", NEG | BYLINE), ("dateline", NEG | DATE),
-    ("timestamp", NEG | DATE), ("toolbar", NEG), ("signup", NEG), ("sign-up", NEG),
-    ("trending", NEG), ("most-popular", NEG), ("mostpopular", NEG), ("more-stories", NEG),
-    ("read-more", NEG), ("readmore", NEG), ("login", NEG), ("donate", NEG), ("copyright", NEG | CREDIT),
-    ("disclaimer", NEG), ("also-read", NEG), ("see-also", NEG), ("more-from", NEG), ("recirc", NEG),
-    ("tooltip", NEG), ("overlay", NEG), ("dropdown", NEG), ("shoutbox", NEG), ("combx", NEG),
-    ("rail", WEAK), ("widget", WEAK), ("banner", WEAK), ("header", WEAK), ("meta", WEAK | DATE),
-    ("tagline", WEAK | DATE), ("keywords", WEAK), ("topics", WEAK), ("rating", WEAK),
-    ("follow", WEAK), ("breaking", WEAK), ("ticker", WEAK), ("contact", WEAK), ("teaser", WEAK),
-    ("carousel", WEAK), ("slideshow", WEAK), ("gallery", WEAK), ("video", WEAK), ("playlist", WEAK),
-    ("embed", WEAK), ("profile", WEAK), ("extra", WEAK), ("supplement", WEAK),
-    ("article", POS), ("body", POS), ("content", POS), ("entry", POS), ("main", POS), ("post", POS), ("posted", DATE),
-    ("story", POS), ("text", POS), ("blog", POS), ("h-entry", POS), ("hentry", POS), ("column", POS),
+    ("comment", NEG | COMMENTS),
+    ("disqus", NEG | COMMENTS),
+    ("respond", COMMENTS),
+    ("share", NEG),
+    ("sharing", NEG),
+    ("social", NEG),
+    ("related", NEG),
+    ("recommend", NEG),
+    ("newsletter", NEG),
+    ("subscri", NEG),
+    ("sidebar", NEG),
+    ("breadcrumb", NEG),
+    ("cookie", NEG),
+    ("advert", NEG),
+    ("sponsor", NEG),
+    ("outbrain", NEG),
+    ("taboola", NEG),
+    ("footer", NEG),
+    ("masthead", NEG),
+    ("navbar", NEG),
+    ("navigation", NEG),
+    ("pagination", NEG),
+    ("byline", NEG | BYLINE | DATE),
+    ("author", NEG | BYLINE),
+    ("dateline", NEG | DATE),
+    ("timestamp", NEG | DATE),
+    ("toolbar", NEG),
+    ("signup", NEG),
+    ("sign-up", NEG),
+    ("trending", NEG),
+    ("most-popular", NEG),
+    ("mostpopular", NEG),
+    ("more-stories", NEG),
+    ("read-more", NEG),
+    ("readmore", NEG),
+    ("login", NEG),
+    ("donate", NEG),
+    ("copyright", NEG | CREDIT),
+    ("disclaimer", NEG),
+    ("also-read", NEG),
+    ("see-also", NEG),
+    ("more-from", NEG),
+    ("recirc", NEG),
+    ("tooltip", NEG),
+    ("overlay", NEG),
+    ("dropdown", NEG),
+    ("shoutbox", NEG),
+    ("combx", NEG),
+    ("rail", WEAK),
+    ("widget", WEAK),
+    ("banner", WEAK),
+    ("header", WEAK),
+    ("meta", WEAK | DATE),
+    ("tagline", WEAK | DATE),
+    ("keywords", WEAK),
+    ("topics", WEAK),
+    ("rating", WEAK),
+    ("follow", WEAK),
+    ("breaking", WEAK),
+    ("ticker", WEAK),
+    ("contact", WEAK),
+    ("teaser", WEAK),
+    ("carousel", WEAK),
+    ("slideshow", WEAK),
+    ("gallery", WEAK),
+    ("video", WEAK),
+    ("playlist", WEAK),
+    ("embed", WEAK),
+    ("profile", WEAK),
+    ("extra", WEAK),
+    ("supplement", WEAK),
+    ("article", POS),
+    ("body", POS),
+    ("content", POS),
+    ("entry", POS),
+    ("main", POS),
+    ("post", POS),
+    ("posted", DATE),
+    ("story", POS),
+    ("text", POS),
+    ("blog", POS),
+    ("h-entry", POS),
+    ("hentry", POS),
+    ("column", POS),
     ("prose", POS),
-    ("caption", CAPTION), ("legend", CAPTION), ("cutline", CAPTION),
-    ("credit", CREDIT), ("photographer", CREDIT), ("courtesy", CREDIT),
-    ("date", DATE), ("time", DATE), ("publish", DATE), ("stamp", DATE),
-    ("update", UPDATE), ("modif", UPDATE), ("edited", UPDATE), ("revis", UPDATE),
-    ("bio", BIO), ("avatar", BIO),
+    ("caption", CAPTION),
+    ("legend", CAPTION),
+    ("cutline", CAPTION),
+    ("credit", CREDIT),
+    ("photographer", CREDIT),
+    ("courtesy", CREDIT),
+    ("date", DATE),
+    ("time", DATE),
+    ("publish", DATE),
+    ("stamp", DATE),
+    ("update", UPDATE),
+    ("modif", UPDATE),
+    ("edited", UPDATE),
+    ("revis", UPDATE),
+    ("bio", BIO),
+    ("avatar", BIO),
 ];
 
 static MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
@@ -72,8 +149,9 @@ static MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
 fn part_flags(part: &str) -> u32 {
     // Whole class tokens and parts split at `-`/`_`; compared lowercase.
     match part {
-        "pager" | "menu" | "tags" | "tag" | "jump" | "skip" | "modal" | "promo" | "ad" | "ads" | "nav"
-        | "share" | "sharing" | "social" | "print" | "popup" | "related" | "author" | "byline" => NEG,
+        "pager" | "menu" | "tags" | "tag" | "jump" | "skip" | "modal" | "promo" | "ad" | "ads"
+        | "nav" | "share" | "sharing" | "social" | "print" | "popup" | "related" | "author"
+        | "byline" => NEG,
         "meta" | "date" => NEG | DATE,
         "bio" | "rail" | "aside" | "extra" => WEAK_PART,
         _ => 0,
@@ -82,9 +160,10 @@ fn part_flags(part: &str) -> u32 {
 
 fn token_flags(token: &str) -> u32 {
     match token {
-        "hidden" | "hide" | "visually-hidden" | "sr-only" | "screen-reader-text" | "screenreader" | "ad"
-        | "ads" | "adv" | "advertisement" | "adsbygoogle" | "ad-container" | "ad-slot" | "ad-unit" | "dfp"
-        | "print-only" | "noprint" | "tools" | "hide-for-print" | "offscreen" | "invisible" => NEG,
+        "hidden" | "hide" | "visually-hidden" | "sr-only" | "screen-reader-text"
+        | "screenreader" | "ad" | "ads" | "adv" | "advertisement" | "adsbygoogle"
+        | "ad-container" | "ad-slot" | "ad-unit" | "dfp" | "print-only" | "noprint" | "tools"
+        | "hide-for-print" | "offscreen" | "invisible" => NEG,
         "date" | "time" | "published" => NEG | DATE,
         "updated" => NEG | UPDATE,
         _ => 0,
@@ -106,7 +185,9 @@ fn value_flags(v: &str) -> u32 {
         let buf = &mut lower[..token.len()];
         buf.copy_from_slice(token.as_bytes());
         buf.make_ascii_lowercase();
-        let Ok(t) = std::str::from_utf8(buf) else { continue };
+        let Ok(t) = std::str::from_utf8(buf) else {
+            continue;
+        };
         f |= token_flags(t);
         for part in t.split(['-', '_']) {
             f |= part_flags(part);
@@ -118,7 +199,8 @@ fn value_flags(v: &str) -> u32 {
 /// Flags of every node (0 for text), computed once per page. Class values repeat a lot
 /// within a page, so their flags are cached by value.
 pub fn all_flags(dom: &Dom) -> Vec<u32> {
-    let mut cache: std::collections::HashMap<&str, u32, super::dom::Fnv> = std::collections::HashMap::default();
+    let mut cache: std::collections::HashMap<&str, u32, super::dom::Fnv> =
+        std::collections::HashMap::default();
     let mut out = vec![0u32; dom.nodes.len()];
     for (i, f) in out.iter_mut().enumerate() {
         let id = i as u32;

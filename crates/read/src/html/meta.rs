@@ -14,6 +14,8 @@ pub struct Meta {
     pub html_lang: Option<String>,
     pub title_tag: Option<String>,
     pub h1: Vec<String>,
+    /// Texts of the first `<h2>`/`<h3>`s, to recognise a title's own part in `<title>`.
+    pub subheads: Vec<String>,
     pub canonical: Option<String>,
     pub ld: LdFacts,
     pub itemprop_author: Vec<String>,
@@ -43,20 +45,44 @@ pub struct LdFacts {
 }
 
 const ARTICLE_TYPES: &[&str] = &[
-    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "scholarlyarticle",
-    "techarticle", "liveblogposting", "socialmediaposting", "report", "posting", "webpage",
-    "creativework", "medicalwebpage", "videoobject", "advertisercontentarticle", "satiricalarticle",
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "scholarlyarticle",
+    "techarticle",
+    "liveblogposting",
+    "socialmediaposting",
+    "report",
+    "posting",
+    "webpage",
+    "creativework",
+    "medicalwebpage",
+    "videoobject",
+    "advertisercontentarticle",
+    "satiricalarticle",
 ];
 
 fn type_rank(v: &Value) -> Option<u8> {
     let t = v.get("@type")?;
     let names: Vec<String> = match t {
         Value::String(s) => vec![s.to_ascii_lowercase()],
-        Value::Array(a) => a.iter().filter_map(|x| x.as_str()).map(|s| s.to_ascii_lowercase()).collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
         _ => return None,
     };
-    names.iter().filter_map(|n| ARTICLE_TYPES.iter().position(|t| t == n)).map(|p| if p < 14 { 0 } else { 1 }).min()
+    names
+        .iter()
+        .filter_map(|n| ARTICLE_TYPES.iter().position(|t| t == n))
+        .map(|p| if p < 14 { 0 } else { 1 })
+        .min()
 }
 
 fn str_of(v: &Value) -> Option<String> {
@@ -123,7 +149,9 @@ impl LdFacts {
             self.url = get("url").and_then(|u| u.as_str()).map(str::to_string);
         }
         if self.body.is_none() {
-            self.body = get("articleBody").and_then(|b| b.as_str()).map(str::to_string);
+            self.body = get("articleBody")
+                .and_then(|b| b.as_str())
+                .map(str::to_string);
         }
         if self.publisher.is_none() {
             self.publisher = get("publisher").and_then(str_of);
@@ -149,7 +177,12 @@ fn collect_ld(root: &Value, found: &mut Vec<(u8, Value)>) {
                 if let Some(rank) = type_rank(v) {
                     found.push((rank, v.clone()));
                 }
-                for k in ["@graph", "mainEntity", "mainEntityOfPage", "itemListElement"] {
+                for k in [
+                    "@graph",
+                    "mainEntity",
+                    "mainEntityOfPage",
+                    "itemListElement",
+                ] {
                     if let Some(x) = o.get(k) {
                         if x.is_object() || x.is_array() {
                             stack.push((x, depth + 1));
@@ -163,13 +196,23 @@ fn collect_ld(root: &Value, found: &mut Vec<(u8, Value)>) {
 }
 
 fn parse_ld(text: &str) -> Option<Value> {
-    let t = text.trim().trim_start_matches("<!--").trim_end_matches("-->").trim();
-    let t = t.trim_start_matches("//<![CDATA[").trim_end_matches("//]]>").trim();
+    let t = text
+        .trim()
+        .trim_start_matches("<!--")
+        .trim_end_matches("-->")
+        .trim();
+    let t = t
+        .trim_start_matches("//<![CDATA[")
+        .trim_end_matches("//]]>")
+        .trim();
     if let Ok(v) = serde_json::from_str(t) {
         return Some(v);
     }
     // Raw newlines and tabs inside strings are common and invalid JSON.
-    let cleaned: String = t.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let cleaned: String = t
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     serde_json::from_str(&cleaned).ok()
 }
 
@@ -186,7 +229,10 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
         match tag {
             Tag::Html => {
                 if m.html_lang.is_none() {
-                    m.html_lang = dom.attr(i, "lang").or_else(|| dom.attr(i, "xml:lang")).map(str::to_string);
+                    m.html_lang = dom
+                        .attr(i, "lang")
+                        .or_else(|| dom.attr(i, "xml:lang"))
+                        .map(str::to_string);
                 }
             }
             Tag::Meta => {
@@ -196,9 +242,14 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
                         if let Some(k) = dom.attr(i, key) {
                             let k = k.trim().to_ascii_lowercase();
                             if !k.is_empty() && !content.trim().is_empty() {
-                                m.metas.entry(k.clone()).or_insert_with(|| content.trim().to_string());
+                                m.metas
+                                    .entry(k.clone())
+                                    .or_insert_with(|| content.trim().to_string());
                             }
-                            if key == "itemprop" && k == "datepublished" && m.itemprop_date.is_none() {
+                            if key == "itemprop"
+                                && k == "datepublished"
+                                && m.itemprop_date.is_none()
+                            {
                                 m.itemprop_date = Some(content.trim().to_string());
                             }
                         }
@@ -213,6 +264,14 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
                     }
                 }
             }
+            Tag::H2 | Tag::H3 => {
+                if m.subheads.len() < 5 && dom.subtree_end(i) - i < 20 {
+                    let t = normalize_ws(&dom.raw_text(i));
+                    if !t.is_empty() {
+                        m.subheads.push(t);
+                    }
+                }
+            }
             Tag::H1 => {
                 let t = normalize_ws(&dom.raw_text(i));
                 if !t.is_empty() && m.h1.len() < 5 {
@@ -222,7 +281,10 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
             Tag::Link => {
                 let rel = dom.attr(i, "rel").unwrap_or("").to_ascii_lowercase();
                 if rel.split_ascii_whitespace().any(|r| r == "canonical") && m.canonical.is_none() {
-                    m.canonical = dom.attr(i, "href").map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
+                    m.canonical = dom
+                        .attr(i, "href")
+                        .map(|h| h.trim().to_string())
+                        .filter(|h| !h.is_empty());
                 }
             }
             Tag::Script => {
@@ -238,7 +300,9 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
                     let p = dom.parent(i);
                     let update = flags[i as usize] & hints::UPDATE != 0
                         || (p != NONE && flags[p as usize] & hints::UPDATE != 0)
-                        || dom.attr_at(i, At::Itemprop).is_some_and(|v| v.to_ascii_lowercase().contains("modif"));
+                        || dom
+                            .attr_at(i, At::Itemprop)
+                            .is_some_and(|v| v.to_ascii_lowercase().contains("modif"));
                     if m.times.len() < 20 {
                         m.times.push((dt.trim().to_string(), update));
                     }
@@ -248,7 +312,11 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
         }
         if tag == Tag::A || tag == Tag::Link {
             let rel = dom.attr(i, "rel").unwrap_or("");
-            if tag == Tag::A && rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("author")) {
+            if tag == Tag::A
+                && rel
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("author"))
+            {
                 let t = normalize_ws(&dom.raw_text(i));
                 if !t.is_empty() && t.len() < 80 && m.rel_author.len() < 10 {
                     m.rel_author.push(t);
@@ -257,7 +325,11 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
         }
         if let Some(ip) = dom.attr(i, "itemprop") {
             let ip = ip.to_ascii_lowercase();
-            if ip.split_ascii_whitespace().any(|p| p == "author" || p == "creator") && m.itemprop_author.len() < 10 {
+            if ip
+                .split_ascii_whitespace()
+                .any(|p| p == "author" || p == "creator")
+                && m.itemprop_author.len() < 10
+            {
                 // the name is in a nested itemprop=name, else the element's text
                 let e = dom.subtree_end(i);
                 let mut name = None;
@@ -268,8 +340,16 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
                     if name.is_some() {
                         break;
                     }
-                    if dom.attr(j, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("name")) {
-                        name = Some(normalize_ws(dom.attr(j, "content").map(str::to_string).unwrap_or_else(|| dom.raw_text(j)).as_str()));
+                    if dom
+                        .attr(j, "itemprop")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("name"))
+                    {
+                        name = Some(normalize_ws(
+                            dom.attr(j, "content")
+                                .map(str::to_string)
+                                .unwrap_or_else(|| dom.raw_text(j))
+                                .as_str(),
+                        ));
                     }
                 }
                 let name = name.unwrap_or_else(|| normalize_ws(&dom.raw_text(i)));
@@ -277,7 +357,11 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
                     m.itemprop_author.push(name);
                 }
             } else if ip == "datepublished" && m.itemprop_date.is_none() {
-                m.itemprop_date = dom.attr(i, "datetime").or_else(|| dom.attr(i, "content")).map(str::to_string).or_else(|| Some(normalize_ws(&dom.raw_text(i))));
+                m.itemprop_date = dom
+                    .attr(i, "datetime")
+                    .or_else(|| dom.attr(i, "content"))
+                    .map(str::to_string)
+                    .or_else(|| Some(normalize_ws(&dom.raw_text(i))));
             } else if ip == "headline" && m.itemprop_headline.is_none() && tag != Tag::Meta {
                 let t = normalize_ws(&dom.raw_text(i));
                 if !t.is_empty() {
@@ -288,14 +372,23 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
         let f = flags[i as usize];
         if f & (hints::BYLINE | hints::DATE) != 0 && dom.subtree_end(i) - i < 60 {
             let t = normalize_ws(&dom.raw_text(i));
-            if f & hints::BYLINE != 0 && f & hints::BIO == 0 && m.byline_texts.len() < 10 && !t.is_empty() && t.len() < 200 {
+            if f & hints::BYLINE != 0
+                && f & hints::BIO == 0
+                && m.byline_texts.len() < 10
+                && !t.is_empty()
+                && t.len() < 200
+            {
                 m.byline_texts.push(t.clone());
             }
             if f & hints::DATE != 0 && f & hints::UPDATE == 0 && m.date_texts.len() < 30 {
                 if !t.is_empty() && t.len() < 200 {
                     m.date_texts.push(t);
                 }
-                if let Some(t) = dom.attr_at(i, At::Title).or_else(|| dom.attr_at(i, At::Datetime)).or_else(|| dom.attr(i, "data-timestamp")) {
+                if let Some(t) = dom
+                    .attr_at(i, At::Title)
+                    .or_else(|| dom.attr_at(i, At::Datetime))
+                    .or_else(|| dom.attr(i, "data-timestamp"))
+                {
                     m.date_texts.push(t.to_string());
                 }
             }
@@ -306,7 +399,10 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
         let mut j = h1;
         while j < n && m.after_h1.len() < 1500 {
             match dom.nodes[j as usize].kind {
-                Kind::Element { tag: Tag::Script | Tag::Style | Tag::Noscript | Tag::Template, .. } => {
+                Kind::Element {
+                    tag: Tag::Script | Tag::Style | Tag::Noscript | Tag::Template,
+                    ..
+                } => {
                     j = dom.subtree_end(j);
                     continue;
                 }
@@ -343,7 +439,9 @@ impl Meta {
     }
 
     pub fn site_name(&self) -> Option<&str> {
-        self.get("og:site_name").or_else(|| self.get("application-name")).or(self.ld.publisher.as_deref())
+        self.get("og:site_name")
+            .or_else(|| self.get("application-name"))
+            .or(self.ld.publisher.as_deref())
     }
 
     pub fn title(&self) -> Option<String> {
@@ -354,19 +452,44 @@ impl Meta {
             self.itemprop_headline.clone(),
             self.h1.first().cloned(),
         ];
-        let raw = candidates.into_iter().flatten().map(|t| normalize_ws(&t)).find(|t| !t.is_empty());
+        let raw = candidates
+            .into_iter()
+            .flatten()
+            .map(|t| normalize_ws(&t))
+            .find(|t| !t.is_empty());
         let raw = match raw {
             Some(t) => t,
             None => self.title_tag.clone()?,
         };
-        Some(strip_site_suffix(&raw, self.site_name(), self.h1.first().map(String::as_str)))
+        let mut heads: Vec<&str> = self
+            .h1
+            .iter()
+            .chain(self.subheads.iter())
+            .map(String::as_str)
+            .collect();
+        if let Some(t) = self.get("og:title") {
+            heads.push(t);
+        }
+        let host = self.canonical_url().and_then(|u| crate::site_of(&u));
+        Some(strip_site_suffix(
+            &raw,
+            self.site_name(),
+            &heads,
+            host.as_deref(),
+        ))
     }
 
     pub fn bylines(&self) -> Vec<String> {
         let mut raw: Vec<String> = Vec::new();
         if !self.ld.authors.is_empty() {
             raw = self.ld.authors.clone();
-        } else if let Some(a) = self.get("author").or_else(|| self.get("article:author")).or_else(|| self.get("dc.creator")).or_else(|| self.get("sailthru.author")).or_else(|| self.get("parsely-author")) {
+        } else if let Some(a) = self
+            .get("author")
+            .or_else(|| self.get("article:author"))
+            .or_else(|| self.get("dc.creator"))
+            .or_else(|| self.get("sailthru.author"))
+            .or_else(|| self.get("parsely-author"))
+        {
             if !a.starts_with("http") {
                 raw.push(a.to_string());
             }
@@ -416,36 +539,54 @@ impl Meta {
     }
 
     pub fn canonical_url(&self) -> Option<String> {
-        let c = self.canonical.clone().or_else(|| self.get("og:url").map(str::to_string)).or_else(|| self.ld.url.clone())?;
+        let c = self
+            .canonical
+            .clone()
+            .or_else(|| self.get("og:url").map(str::to_string))
+            .or_else(|| self.ld.url.clone())?;
         (c.starts_with("http://") || c.starts_with("https://")).then_some(c)
     }
 }
 
 fn primary_tag(s: &str) -> Option<String> {
-    let p = s.trim().split(['-', '_', ',', ';', ' ']).next()?.to_ascii_lowercase();
+    let p = s
+        .trim()
+        .split(['-', '_', ',', ';', ' '])
+        .next()?
+        .to_ascii_lowercase();
     (p.len() >= 2 && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_alphabetic())).then_some(p)
 }
 
-/// Drops a trailing (or leading) " | Site" / " - Site" part when it names the site or is
-/// clearly shorter than the rest.
-fn strip_site_suffix(title: &str, site: Option<&str>, h1: Option<&str>) -> String {
-    if let Some(h1) = h1 {
-        if title.starts_with(h1) && h1.len() * 2 > title.len() && title.len() > h1.len() {
-            let rest = title[h1.len()..].trim_start();
+/// Drops a trailing " | Site" / " - Site" part when it names the site, when the rest is a
+/// heading of the page, or when it is clearly shorter than the rest.
+fn strip_site_suffix(
+    title: &str,
+    site: Option<&str>,
+    heads: &[&str],
+    host: Option<&str>,
+) -> String {
+    for h in heads {
+        if h.len() * 2 > title.len() && title.len() > h.len() && title.starts_with(h) {
+            let rest = title[h.len()..].trim_start();
             if rest.starts_with(['|', '-', '–', '—', ':', '·', '»']) {
-                return h1.to_string();
+                return h.to_string();
             }
         }
     }
     for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " » "] {
         if let Some(pos) = title.rfind(sep) {
             let (head, tail) = (&title[..pos], &title[pos + sep.len()..]);
+            let t = tail.to_lowercase();
             let tail_is_site = site.is_some_and(|s| {
                 let s = s.to_lowercase();
-                let t = tail.to_lowercase();
                 t.contains(&s) || s.contains(&t)
+            }) || host.is_some_and(|h| {
+                let label = h.split('.').next().unwrap_or(h);
+                label.len() >= 3 && t.replace([' ', '\'', '-'], "").contains(label)
             });
-            if tail_is_site || (tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 4 && sep != " - ") {
+            let short_tail =
+                tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 4;
+            if tail_is_site || (short_tail && sep != " - ") {
                 return head.trim().to_string();
             }
         }
@@ -459,16 +600,35 @@ pub fn split_names(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let lowered = s.to_lowercase();
     let mut start = 0;
-    for p in ["by ", "von ", "par ", "por ", "door ", "af ", "written by ", "words by ", "author: ", "authors: "] {
+    for p in [
+        "by ",
+        "von ",
+        "par ",
+        "por ",
+        "door ",
+        "af ",
+        "written by ",
+        "words by ",
+        "author: ",
+        "authors: ",
+    ] {
         if lowered.starts_with(p) {
             start = p.len();
             break;
         }
     }
     let s = &s[start..];
-    let parts = s.split([',', ';', '|', '&', '\n']).flat_map(|p| p.split(" and ")).flat_map(|p| p.split(" und ")).flat_map(|p| p.split(" et "));
+    let parts = s
+        .split([',', ';', '|', '&', '\n'])
+        .flat_map(|p| p.split(" and "))
+        .flat_map(|p| p.split(" und "))
+        .flat_map(|p| p.split(" et "));
     for p in parts {
-        let mut p = p.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '"').trim().to_string();
+        let mut p = p
+            .trim()
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '"')
+            .trim()
+            .to_string();
         let pl = p.to_lowercase();
         for pre in ["by ", "von ", "par ", "por "] {
             if pl.starts_with(pre) {
@@ -476,7 +636,12 @@ pub fn split_names(s: &str) -> Vec<String> {
                 break;
             }
         }
-        if p.is_empty() || p.contains('@') || p.starts_with("http") || p.len() > 60 || p.chars().any(|c| c.is_ascii_digit()) {
+        if p.is_empty()
+            || p.contains('@')
+            || p.starts_with("http")
+            || p.len() > 60
+            || p.chars().any(|c| c.is_ascii_digit())
+        {
             continue;
         }
         if p.split_whitespace().count() > 5 {

@@ -71,7 +71,10 @@ pub fn extract(page: &RawPage) -> Result<Article, String> {
     a.section = meta.section();
     a.language = meta.language();
     a.url = page.url.clone().or_else(|| meta.canonical_url());
-    a.published = page.published.clone().or_else(|| dates::find(&meta, a.url.as_deref().or(meta.canonical_url().as_deref())));
+    a.published = page
+        .published
+        .clone()
+        .or_else(|| dates::find(&meta, a.url.as_deref().or(meta.canonical_url().as_deref())));
     a.format = page.format;
     a.origin = page.origin.clone();
     Ok(a)
