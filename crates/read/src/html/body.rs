@@ -262,6 +262,25 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
             junk[i] = true;
             continue;
         }
+        // Machine-readable metadata printed in the page (date, author, publisher lines).
+        if let Some(ip) = dom.attr_at(i as u32, At::Itemprop) {
+            let ip = ip.trim();
+            if [
+                "datePublished",
+                "dateModified",
+                "dateCreated",
+                "author",
+                "publisher",
+                "creator",
+            ]
+            .iter()
+            .any(|k| ip.eq_ignore_ascii_case(k))
+                && raw_chars[i] < 200
+            {
+                junk[i] = true;
+                continue;
+            }
+        }
         // Forms are junk unless they wrap the page (ASP.NET puts everything in one).
         if tag == Tag::Form && raw_chars[i] as u64 * 2 < total as u64 {
             junk[i] = true;
@@ -558,7 +577,7 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
     for &r in &roots {
         collect_paragraphs(dom, r, &facts, title, &mut paragraphs);
     }
-    let paragraphs = filter_paragraphs(paragraphs);
+    let paragraphs = filter_paragraphs(paragraphs, title);
 
     // Captions: those inside the article (nearest <article>/<main> around the body, else the
     // body's parent), in document order.
@@ -938,6 +957,30 @@ fn collect_paragraphs(
     }
 }
 
+/// A dateline of the "05/10/2018 - Posted by X - Tags: ..." kind: short, with a date and a
+/// publishing word.
+fn is_meta_line(t: &str) -> bool {
+    if t.len() > 200 {
+        return false;
+    }
+    let l = t.to_lowercase();
+    const WORDS: &[&str] = &[
+        "posted",
+        "published",
+        "publicado",
+        "publié",
+        "veröffentlicht",
+        "pubblicato",
+        "tags:",
+        "categor",
+        "updated:",
+        "last updated",
+        "atualizado",
+        "actualizado",
+    ];
+    WORDS.iter().any(|w| l.contains(w)) && super::dates::find_in_text(t).is_some()
+}
+
 fn is_boilerplate_line(t: &str) -> bool {
     if t.len() > 200 {
         return false;
@@ -991,6 +1034,9 @@ fn is_boilerplate_line(t: &str) -> bool {
         "close",
         "menu",
         "search",
+        "advert",
+        "this slideshow requires javascript",
+        "tell us what you think",
     ];
     if EXACT.contains(&l) {
         return true;
@@ -1040,10 +1086,19 @@ fn is_boilerplate_line(t: &str) -> bool {
     false
 }
 
-fn filter_paragraphs(paras: Vec<Para>) -> Vec<String> {
+fn filter_paragraphs(paras: Vec<Para>, title: Option<&str>) -> Vec<String> {
     let mut out = Vec::with_capacity(paras.len());
-    for p in paras {
-        if is_boilerplate_line(&p.text) {
+    let title = title.map(|t| normalize_ws(t).to_lowercase());
+    for (i, p) in paras.into_iter().enumerate() {
+        if is_boilerplate_line(&p.text) || is_meta_line(&p.text) {
+            continue;
+        }
+        // The headline repeated at the top of the body, whatever its markup.
+        if i < 3
+            && title
+                .as_ref()
+                .is_some_and(|t| p.text.len() == t.len() && p.text.to_lowercase() == *t)
+        {
             continue;
         }
         if p.chars > 0 && p.link_chars * 10 > p.chars * 9 && p.chars < 200 {
