@@ -97,6 +97,29 @@ fn find_in_page(meta: &Meta) -> Option<String> {
             }
         }
     }
+    // Any other meta that names a publication date, in document order; JSON in parsely-page.
+    for (k, v) in &meta.meta_list {
+        let publishing = k.contains("publish")
+            || k.contains("pubdate")
+            || k.contains("pub_date")
+            || k.contains("issued");
+        if publishing && !k.contains("modif") && !k.contains("update") {
+            if let Some(d) = normalize(v) {
+                return Some(d);
+            }
+        }
+        if k == "parsely-page" {
+            if let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(v) {
+                if let Some(d) = o
+                    .get("pub_date")
+                    .and_then(|d| d.as_str())
+                    .and_then(normalize)
+                {
+                    return Some(d);
+                }
+            }
+        }
+    }
     if let Some(d) = meta.ld.date_created.as_deref().and_then(normalize) {
         return Some(d);
     }
@@ -363,13 +386,16 @@ pub fn find_in_text(text: &str) -> Option<String> {
             return Some(fmt(d));
         }
         if let Some(m) = month_of(w) {
-            // Month D, YYYY
-            if let (Some(d), Some(y)) = (
-                words.get(i + 1).and_then(|x| num(x)),
-                words.get(i + 2).and_then(|x| num(x)),
-            ) {
-                if let Some(date) = valid(y as i32, m, d) {
-                    return Some(fmt(date));
+            // Month D, YYYY (also "Nov 23 16:00:00 EDT 2014")
+            if let Some(d) = words.get(i + 1).and_then(|x| num(x)) {
+                let mut j = i + 2;
+                while j < words.len() && j < i + 5 && is_time_or_zone(words[j]) {
+                    j += 1;
+                }
+                if let Some(y) = words.get(j).and_then(|x| num(x)) {
+                    if let Some(date) = valid(y as i32, m, d) {
+                        return Some(fmt(date));
+                    }
                 }
             }
             // D Month YYYY (also "24. März 2017", "24 de marzo de 2017")
@@ -394,6 +420,11 @@ pub fn find_in_text(text: &str) -> Option<String> {
         }
     }
     cjk_date(text).map(fmt)
+}
+
+fn is_time_or_zone(w: &str) -> bool {
+    (w.contains(':') && w.bytes().all(|b| b.is_ascii_digit() || b == b':'))
+        || (w.len() <= 4 && w.len() >= 2 && w.bytes().all(|b| b.is_ascii_uppercase()))
 }
 
 fn numeric_date(w: &str) -> Option<NaiveDate> {
@@ -486,6 +517,10 @@ mod tests {
         assert_eq!(normalize("24.03.2017").as_deref(), Some("2017-03-24"));
         assert_eq!(normalize("2017年3月24日").as_deref(), Some("2017-03-24"));
         assert_eq!(normalize("20170324").as_deref(), Some("2017-03-24"));
+        assert_eq!(
+            normalize("Sun Nov 23 16:00:00 EDT 2014").as_deref(),
+            Some("2014-11-23")
+        );
         assert_eq!(normalize("yesterday"), None);
         assert_eq!(normalize("1890-01-01"), None);
     }

@@ -11,6 +11,8 @@ use std::collections::HashMap;
 pub struct Meta {
     /// `<meta>` values by lowercased `property`/`name`/`itemprop`/`http-equiv`; first wins.
     pub metas: HashMap<String, String>,
+    /// The same, in document order (for scans that must not depend on hash order).
+    pub meta_list: Vec<(String, String)>,
     pub html_lang: Option<String>,
     pub title_tag: Option<String>,
     pub h1: Vec<String>,
@@ -242,6 +244,9 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
                         if let Some(k) = dom.attr(i, key) {
                             let k = k.trim().to_ascii_lowercase();
                             if !k.is_empty() && !content.trim().is_empty() {
+                                if m.meta_list.len() < 500 {
+                                    m.meta_list.push((k.clone(), content.trim().to_string()));
+                                }
                                 m.metas
                                     .entry(k.clone())
                                     .or_insert_with(|| content.trim().to_string());
@@ -505,9 +510,27 @@ impl Meta {
                 raw.push(b.clone());
             }
         }
+        // The publisher named as an author is not a byline.
+        let host_label = self
+            .canonical_url()
+            .and_then(|u| crate::site_of(&u))
+            .map(|h| h.split('.').next().unwrap_or("").to_string());
+        let not_names: Vec<String> = [
+            self.site_name().map(str::to_string),
+            self.ld.publisher.clone(),
+            host_label,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| s.to_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect();
         let mut out: Vec<String> = Vec::new();
         for r in raw {
             for name in split_names(&r) {
+                if not_names.iter().any(|n| *n == name.to_lowercase()) {
+                    continue;
+                }
                 if !out.iter().any(|o| o.eq_ignore_ascii_case(&name)) {
                     out.push(name);
                 }
@@ -570,6 +593,15 @@ fn strip_site_suffix(
             let rest = title[h.len()..].trim_start();
             if rest.starts_with(['|', '-', '–', '—', ':', '·', '»']) {
                 return h.to_string();
+            }
+        }
+    }
+    if let Some(site) = site {
+        for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " » ", ": "] {
+            if let Some(rest) = title.strip_prefix(site).and_then(|r| r.strip_prefix(sep)) {
+                if rest.split_whitespace().count() >= 2 {
+                    return rest.trim().to_string();
+                }
             }
         }
     }
