@@ -304,30 +304,6 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
         }
     }
 
-    if let Ok(needle) = std::env::var("COPYDESK_TRACE") {
-        for i in 1..n {
-            if dom.is_text(i as u32)
-                && dom.text(i as u32).contains(&needle)
-                && dom.tag(dom.parent(i as u32)) != Some(Tag::Script)
-            {
-                let mut a = i as u32;
-                while a != NONE {
-                    eprintln!(
-                        "  {} {} {:?} junk {} tagjunk {} w {} raw {}",
-                        a,
-                        dom.name(a),
-                        dom.attr_at(a, At::Class),
-                        junk[a as usize],
-                        tag_junk[a as usize],
-                        weight[a as usize],
-                        raw_chars[a as usize]
-                    );
-                    a = dom.nodes[a as usize].parent;
-                }
-                break;
-            }
-        }
-    }
     // Visible text aggregates.
     let mut chars = vec![0u32; n];
     let mut link_chars = vec![0u32; n];
@@ -548,31 +524,6 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
         }
     }
 
-    if std::env::var_os("COPYDESK_DEBUG").is_some() {
-        for &r in &roots {
-            eprintln!(
-                "root {} {} {:?} score {} chars {} marked {}",
-                r,
-                dom.name(r),
-                dom.attr_at(r, At::Class),
-                score[r as usize],
-                facts.chars[r as usize],
-                marked
-            );
-        }
-        let mut top: Vec<usize> = (1..n).filter(|&i| scored[i]).collect();
-        top.sort_by(|a, b| score[*b].total_cmp(&score[*a]));
-        for &t in top.iter().take(5) {
-            eprintln!(
-                "  cand {} {} {:?} score {} chars {}",
-                t,
-                dom.name(t as u32),
-                dom.attr_at(t as u32, At::Class),
-                score[t],
-                facts.chars[t]
-            );
-        }
-    }
     let mut paragraphs = Vec::new();
     for &r in &roots {
         collect_paragraphs(dom, r, &facts, title, &mut paragraphs);
