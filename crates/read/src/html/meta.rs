@@ -207,7 +207,7 @@ fn parse_ld(text: &str) -> Option<Value> {
         .trim_start_matches("//<![CDATA[")
         .trim_end_matches("//]]>")
         .trim();
-    if let Ok(v) = serde_json::from_str(t) {
+    if let Some(v) = leading_json(t) {
         return Some(v);
     }
     // Raw newlines and tabs inside strings are common and invalid JSON.
@@ -215,7 +215,24 @@ fn parse_ld(text: &str) -> Option<Value> {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    serde_json::from_str(&cleaned).ok()
+    leading_json(&cleaned)
+}
+
+/// The JSON values at the start of `t`, as an array when there are several; trailing junk
+/// (a stray brace, a second unterminated object) is ignored.
+fn leading_json(t: &str) -> Option<Value> {
+    let mut values = Vec::new();
+    for v in serde_json::Deserializer::from_str(t).into_iter::<Value>() {
+        match v {
+            Ok(v) => values.push(v),
+            Err(_) => break,
+        }
+    }
+    match values.len() {
+        0 => None,
+        1 => values.pop(),
+        _ => Some(Value::Array(values)),
+    }
 }
 
 pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
@@ -405,9 +422,22 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
         while j < n && m.after_h1.len() < 1500 {
             match dom.nodes[j as usize].kind {
                 Kind::Element {
-                    tag: Tag::Script | Tag::Style | Tag::Noscript | Tag::Template,
+                    tag:
+                        Tag::Script
+                        | Tag::Style
+                        | Tag::Noscript
+                        | Tag::Template
+                        | Tag::Figure
+                        | Tag::Figcaption,
                     ..
                 } => {
+                    j = dom.subtree_end(j);
+                    continue;
+                }
+                // captions date their pictures, not the article
+                Kind::Element { .. }
+                    if flags[j as usize] & (hints::CAPTION | hints::CREDIT) != 0 =>
+                {
                     j = dom.subtree_end(j);
                     continue;
                 }
