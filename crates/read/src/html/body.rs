@@ -190,6 +190,23 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
             if is_junk_tag(tag) || is_hidden(dom, i as u32) {
                 tag_junk[i] = true;
             }
+            // Embedded posts (tweets, Instagram) quoted in an article are part of its text;
+            // their wrappers, often named "social-embed", are kept.
+            if tag == Tag::Blockquote
+                && dom.attr_at(i as u32, At::Class).is_some_and(|c| {
+                    let c = c.to_ascii_lowercase();
+                    c.contains("tweet") || c.contains("instagram") || c.contains("tiktok")
+                })
+            {
+                let mut a = i as u32;
+                for _ in 0..3 {
+                    if a == NONE {
+                        break;
+                    }
+                    protect[a as usize] = true;
+                    a = dom.nodes[a as usize].parent;
+                }
+            }
             if dom
                 .attr(i as u32, "itemprop")
                 .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
