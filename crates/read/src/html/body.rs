@@ -1078,7 +1078,29 @@ fn filter_paragraphs(paras: Vec<Para>, title: Option<&str>) -> Vec<String> {
         }
         out.push(p.text);
     }
+    // Trailing calls to action: "Subscribe to our newsletter", "X can be reached at ...".
+    while out.len() > 1 {
+        let Some(last) = out.last() else { break };
+        if !is_call_to_action(last) {
+            break;
+        }
+        out.pop();
+    }
     out
+}
+
+fn is_call_to_action(t: &str) -> bool {
+    if t.len() > 250 {
+        return false;
+    }
+    let l = t.to_lowercase();
+    const WORDS: &[&str] = &[
+        "newsletter", "subscribe", "sign up for", "follow us", "follow him on", "follow her on",
+        "follow them on", "may be reached at", "can be reached at", "contact us", "have a tip",
+        "send us a tip", "tips@", "email us", "e-mail us", "like us on facebook", "download our app",
+        "click here",
+    ];
+    WORDS.iter().any(|w| l.contains(w))
 }
 
 /// Paragraphs of a text that may hold markup (a JSON-LD `articleBody`): tags are dropped,
