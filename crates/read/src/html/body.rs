@@ -306,13 +306,16 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
         if protect[i] || matches!(tag, Tag::Body | Tag::Html | Tag::Main) {
             continue;
         }
-        if weight[i] < 0 {
+        if f & (hints::NEG | hints::WEAK) != 0 {
             let positive = f & hints::POS != 0;
             let big = raw_chars[i] as u64 * 10 > total as u64 * 3;
             let most = raw_chars[i] as u64 * 2 > total as u64;
             if f & hints::NEG != 0 {
                 let comments = f & hints::COMMENTS != 0;
-                if comments || !((positive || tag == Tag::Article) && big || most) {
+                // Names that say both (`entry-content read-more`, `like-post-wrapper`) prune
+                // small elements only.
+                let mixed_keep = positive && raw_chars[i] >= 300;
+                if comments || !((positive || tag == Tag::Article) && big || most || mixed_keep) {
                     junk[i] = true;
                 }
             } else if !positive && raw_chars[i] < 300 && f & hints::WEAK_PART == 0 {
@@ -1095,9 +1098,23 @@ fn is_call_to_action(t: &str) -> bool {
     }
     let l = t.to_lowercase();
     const WORDS: &[&str] = &[
-        "newsletter", "subscribe", "sign up for", "follow us", "follow him on", "follow her on",
-        "follow them on", "may be reached at", "can be reached at", "contact us", "have a tip",
-        "send us a tip", "tips@", "email us", "e-mail us", "like us on facebook", "download our app",
+        "newsletter",
+        "subscribe",
+        "sign up for",
+        "follow us",
+        "follow him on",
+        "follow her on",
+        "follow them on",
+        "may be reached at",
+        "can be reached at",
+        "contact us",
+        "have a tip",
+        "send us a tip",
+        "tips@",
+        "email us",
+        "e-mail us",
+        "like us on facebook",
+        "download our app",
         "click here",
     ];
     WORDS.iter().any(|w| l.contains(w))
