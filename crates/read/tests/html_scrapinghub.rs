@@ -1,7 +1,7 @@
 //! Body extraction quality on the scrapinghub benchmark pages (../shared/data/extraction/
 //! scrapinghub), with the benchmark's own metric re-implemented: `\w+` tokens, multisets of
 //! 4-token shingles, per-page precision and recall averaged over pages, F1 of the means.
-//! The floors sit below the measured figures (P 0.971, R 0.982, F1 0.977 when written) so
+//! The floors sit below the measured figures (P 0.976, R 0.983, F1 0.980 when written) so
 //! that a regression fails and noise does not. Skips when the shared data is absent.
 
 use std::collections::HashMap;
@@ -82,7 +82,7 @@ fn scrapinghub_body_f1_floor() {
         gold.len()
     );
     assert!(gold.len() >= 180);
-    assert!(p >= 0.955, "precision {p:.3}");
-    assert!(r >= 0.965, "recall {r:.3}");
-    assert!(f1 >= 0.965, "F1 {f1:.3}");
+    assert!(p >= 0.96, "precision {p:.3}");
+    assert!(r >= 0.97, "recall {r:.3}");
+    assert!(f1 >= 0.97, "F1 {f1:.3}");
 }

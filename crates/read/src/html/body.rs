@@ -1039,6 +1039,15 @@ fn is_boilerplate_line(t: &str) -> bool {
             "listen:",
             "recommended:",
             "don't miss:",
+            "filed under",
+            "tempo de leitura",
+            "reading time",
+            "min read",
+            "updated at",
+            "updated on",
+            "last updated",
+            "text size",
+            "related post:",
         ];
         if PREFIX
             .iter()
@@ -1076,7 +1085,7 @@ fn filter_paragraphs(paras: Vec<Para>, title: Option<&str>) -> Vec<String> {
             // a lone link: "Next story", a related headline
             continue;
         }
-        if p.text.len() < 120 && looks_like_credit(&p.text) {
+        if p.text.len() < 120 && (looks_like_credit(&p.text) || p.text.contains('©')) {
             continue;
         }
         out.push(p.text);
@@ -1116,6 +1125,20 @@ fn is_call_to_action(t: &str) -> bool {
         "like us on facebook",
         "download our app",
         "click here",
+        "reporting by",
+        "contributed reporting",
+        "contributed to this report",
+        "contributed to this story",
+        "editing by",
+        "edited by",
+        "writers contributed",
+        "additional reporting",
+        "share it with",
+        "join our",
+        "listen to",
+        "on instagram",
+        "on twitter",
+        "on facebook",
     ];
     WORDS.iter().any(|w| l.contains(w))
 }
