@@ -34,6 +34,29 @@ fn deep_nesting_does_not_overflow_the_stack() {
 }
 
 #[test]
+fn deep_nesting_of_metadata_elements_stays_linear() {
+    // Elements the metadata pass looks into (headings, dated and byline classes, captions),
+    // nested deep: any per-element walk over ancestors or subtrees would be quadratic here
+    // and make this test crawl (speed itself is measured in the criterion bench).
+    for open in [
+        "<h2 class=\"byline date\">",
+        "<h1>",
+        "<figure>",
+        "<div class=\"caption\">",
+        "<time datetime=\"2020-01-01\">",
+        "<a rel=author>",
+    ] {
+        let mut page = open.repeat(30_000);
+        page.push_str("<p>Some article text at the bottom of a very deep pile of elements, with commas, here.</p>");
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || run(page.into_bytes()))
+            .expect("thread");
+        assert!(handle.join().is_ok(), "{open}");
+    }
+}
+
+#[test]
 fn empty_and_whitespace_pages_are_errors() {
     assert!(run(Vec::new()).is_err());
     assert!(run(b"  \n\t ".to_vec()).is_err());

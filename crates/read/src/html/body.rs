@@ -169,14 +169,7 @@ fn is_hidden(dom: &Dom, id: u32) -> bool {
 
 pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
     let n = dom.nodes.len();
-    // Subtree ends, bottom-up.
-    let mut end: Vec<u32> = (1..=n as u32).collect();
-    for i in (1..n).rev() {
-        let p = dom.nodes[i].parent;
-        if p != NONE && end[i] > end[p as usize] {
-            end[p as usize] = end[i];
-        }
-    }
+    let end: Vec<u32> = dom.ends.clone();
     // Raw text sizes (junk tags only), to protect big containers from hint pruning.
     let mut tag_junk = vec![false; n];
     let mut protect = vec![false; n];
@@ -568,7 +561,7 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
         }
         caption_roots.sort_by_key(|c| c.0);
         let body_text: String = paragraphs.join("\n");
-        for (id, kind) in caption_roots {
+        for (id, kind) in caption_roots.into_iter().take(300) {
             if !dom.is_within(id, scope) || is_in_pruned_chrome(dom, id, scope, &facts, flags) {
                 continue;
             }

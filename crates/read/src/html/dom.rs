@@ -342,13 +342,27 @@ pub struct Dom {
     pub attrs: Vec<Attr>,
     /// Lowercased names, decoded attribute values and decoded text.
     pub buf: String,
+    /// One past the last node of each node's subtree.
+    pub ends: Vec<u32>,
 }
 
 impl Dom {
     pub fn parse(html: &str) -> Dom {
         let mut b = Builder::new(html.len());
         b.run(html);
-        b.dom
+        let mut dom = b.dom;
+        // Subtree ends, bottom-up (children come after their parent), so that every later
+        // "skip this subtree" is O(1) however deep the nesting.
+        let n = dom.nodes.len();
+        let mut ends: Vec<u32> = (1..=n as u32).collect();
+        for i in (1..n).rev() {
+            let p = dom.nodes[i].parent as usize;
+            if p < n && ends[i] > ends[p] {
+                ends[p] = ends[i];
+            }
+        }
+        dom.ends = ends;
+        dom
     }
 
     pub fn tag(&self, id: u32) -> Option<Tag> {
@@ -422,40 +436,15 @@ impl Dom {
 
     /// The index one past the last node of `id`'s subtree (subtrees are contiguous).
     pub fn subtree_end(&self, id: u32) -> u32 {
-        let mut n = id;
-        loop {
-            let node = &self.nodes[n as usize];
-            if node.next != NONE {
-                return node.next;
-            }
-            if node.parent == NONE || n == 0 {
-                return self.nodes.len() as u32;
-            }
-            n = node.parent;
-            if n == id {
-                // unreachable in a well-formed arena; kept so a bug cannot loop forever
-                return self.nodes.len() as u32;
-            }
-        }
+        self.ends
+            .get(id as usize)
+            .copied()
+            .unwrap_or(self.nodes.len() as u32)
     }
 
     /// Whether `anc` is `id` or one of its ancestors.
     pub fn is_within(&self, id: u32, anc: u32) -> bool {
-        anc <= id && id < self.subtree_end_fast(anc)
-    }
-
-    fn subtree_end_fast(&self, id: u32) -> u32 {
-        let mut n = id;
-        loop {
-            let node = &self.nodes[n as usize];
-            if node.next != NONE {
-                return node.next;
-            }
-            if node.parent == NONE {
-                return self.nodes.len() as u32;
-            }
-            n = node.parent;
-        }
+        anc <= id && id < self.subtree_end(anc)
     }
 
     /// All text under `id`, concatenated raw (no whitespace handling).
@@ -538,6 +527,7 @@ impl Builder {
                 nodes,
                 attrs: Vec::with_capacity(len / 80 + 16),
                 buf: String::with_capacity(len / 2 + 16),
+                ends: Vec::new(),
             },
             stack: vec![0],
             open_known: [0; TAG_COUNT],

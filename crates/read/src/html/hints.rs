@@ -98,6 +98,7 @@ const PATTERNS: &[(&str, u32)] = &[
     ("teaser", WEAK),
     ("carousel", WEAK),
     ("slideshow", WEAK),
+    ("slider", WEAK),
     ("gallery", WEAK),
     ("video", WEAK),
     ("playlist", WEAK),

@@ -294,9 +294,9 @@ pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
                     }
                 }
             }
-            Tag::H1 => {
+            Tag::H1 if m.h1.len() < 5 => {
                 let t = normalize_ws(&dom.raw_text(i));
-                if !t.is_empty() && m.h1.len() < 5 {
+                if !t.is_empty() {
                     m.h1.push(t);
                 }
             }
