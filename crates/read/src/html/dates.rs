@@ -449,9 +449,8 @@ fn numeric_date(w: &str) -> Option<NaiveDate> {
             return valid(a as i32, b, c);
         }
         if parts[2].len() == 4 {
-            return if sep == '/' && a <= 12 && b > 12 {
-                valid(c as i32, a, b)
-            } else if sep == '/' && a <= 12 && b <= 12 {
+            // slashes are month first (US) unless the first number cannot be a month
+            return if sep == '/' && a <= 12 {
                 valid(c as i32, a, b)
             } else {
                 valid(c as i32, b, a)
