@@ -76,6 +76,8 @@ pub fn find(meta: &Meta, url: Option<&str>) -> Option<String> {
             .date_texts
             .iter()
             .find_map(|t| find_in_text(t))
+            // the lead picture is usually filed under the day it was published
+            .or_else(|| meta.get("og:image").and_then(from_url))
             .or_else(|| find_in_text(&meta.after_h1)),
     }
 }
