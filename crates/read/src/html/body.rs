@@ -308,6 +308,8 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
                 // Names that say both (`entry-content read-more`, `like-post-wrapper`) prune
                 // small elements only.
                 let mixed_keep = positive && raw_chars[i] >= 300;
+                // (an <article> holding much of the page is the post, "commented" or not)
+                let comments = comments && !(tag == Tag::Article && big);
                 if comments || !((positive || tag == Tag::Article) && big || most || mixed_keep) {
                     junk[i] = true;
                 }
@@ -537,6 +539,14 @@ pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
         }
     }
 
+    // No paragraph long enough to score: the page's visible text, minus the pruned parts.
+    if roots.is_empty() {
+        roots.push(
+            (1..n as u32)
+                .find(|&i| dom.tag(i) == Some(Tag::Body))
+                .unwrap_or(0),
+        );
+    }
     let mut paragraphs = Vec::new();
     for &r in &roots {
         collect_paragraphs(dom, r, &facts, title, &mut paragraphs);
