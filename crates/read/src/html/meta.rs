@@ -619,7 +619,7 @@ fn strip_site_suffix(
     host: Option<&str>,
 ) -> String {
     for h in heads {
-        if h.len() * 2 > title.len() && title.len() > h.len() && title.starts_with(h) {
+        if h.split_whitespace().count() >= 2 && title.len() > h.len() && title.starts_with(h) {
             let rest = title[h.len()..].trim_start();
             if rest.starts_with(['|', '-', '–', '—', ':', '·', '»']) {
                 return h.to_string();
@@ -712,4 +712,76 @@ pub fn split_names(s: &str) -> Vec<String> {
         out.push(p);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines_are_cleaned_and_split() {
+        assert_eq!(
+            split_names("By Jane Doe and John Smith"),
+            ["Jane Doe", "John Smith"]
+        );
+        assert_eq!(split_names("BY JANE DOE, jane@example.com"), ["JANE DOE"]);
+        assert_eq!(
+            split_names("Von Anna Müller | Updated 2019"),
+            ["Anna Müller"]
+        );
+        assert!(split_names("http://example.com/author/x").is_empty());
+    }
+
+    #[test]
+    fn site_suffixes_and_prefixes_go() {
+        let heads: [&str; 0] = [];
+        assert_eq!(
+            strip_site_suffix(
+                "Big news today | The Daily",
+                Some("The Daily"),
+                &heads,
+                None
+            ),
+            "Big news today"
+        );
+        assert_eq!(
+            strip_site_suffix(
+                "Big news about the thing - dailynews.com",
+                None,
+                &heads,
+                Some("dailynews.com")
+            ),
+            "Big news about the thing"
+        );
+        assert_eq!(
+            strip_site_suffix(
+                "The Daily | Big news today",
+                Some("The Daily"),
+                &heads,
+                None
+            ),
+            "Big news today"
+        );
+        // a dash inside a headline stays when nothing says it is a site name
+        assert_eq!(
+            strip_site_suffix("Obama - the early years", None, &heads, None),
+            "Obama - the early years"
+        );
+        assert_eq!(
+            strip_site_suffix(
+                "Walk in winter - Alice's Notebook",
+                None,
+                &["Walk in winter"],
+                None
+            ),
+            "Walk in winter"
+        );
+    }
+
+    #[test]
+    fn language_is_the_primary_tag() {
+        assert_eq!(primary_tag("en-GB").as_deref(), Some("en"));
+        assert_eq!(primary_tag("fr_FR").as_deref(), Some("fr"));
+        assert_eq!(primary_tag("english"), None);
+    }
 }
