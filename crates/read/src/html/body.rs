@@ -808,9 +808,29 @@ fn is_drop_container(dom: &Dom, id: u32, facts: &Facts) -> bool {
     }
     let ld = facts.link_chars[i] as f32 / chars as f32;
     match tag {
-        Tag::Ul | Tag::Ol | Tag::Dl | Tag::Table | Tag::Li => {
-            ld > if facts.weight[i] > 0 { 0.65 } else { 0.5 }
+        Tag::Ul | Tag::Ol => {
+            if ld <= if facts.weight[i] > 0 { 0.65 } else { 0.5 } {
+                return false;
+            }
+            // A list of linked headlines each followed by its own sentence is content; a
+            // list of bare links is navigation.
+            let (mut items, mut described) = (0, 0);
+            for c in dom.children(id) {
+                let ci = c as usize;
+                if dom.tag(c) == Some(Tag::Li) && facts.chars[ci] > 0 {
+                    items += 1;
+                    if facts.chars[ci] - facts.link_chars[ci].min(facts.chars[ci]) >= 40 {
+                        described += 1;
+                    }
+                }
+            }
+            !(items > 0 && described * 2 >= items && ld < 0.8)
         }
+        Tag::Li => {
+            let own = chars - facts.link_chars[i].min(chars);
+            ld > 0.8 || (ld > if facts.weight[i] > 0 { 0.65 } else { 0.5 } && own < 40)
+        }
+        Tag::Dl | Tag::Table => ld > if facts.weight[i] > 0 { 0.65 } else { 0.5 },
         Tag::Div | Tag::Section | Tag::Article | Tag::Span | Tag::Header => {
             if facts.weight[i] > 0 {
                 ld > 0.65
