@@ -15,7 +15,8 @@
 //!
 //! Every pass is a loop over the node arena (document order), never recursion.
 
-use super::dom::{Dom, Kind, Tag, NONE};
+use super::dom::{At, Dom, Kind, Tag, NONE};
+use super::hints;
 use copydesk_model::{Caption, CaptionKind};
 
 pub struct Body {
@@ -36,121 +37,97 @@ struct Facts {
     weight: Vec<i16>,
 }
 
-/// Class/id substrings that name boilerplate outright.
-const NEGATIVE: &[&str] = &[
-    "comment", "disqus", "share", "sharing", "social", "related", "recommend", "newsletter",
-    "subscri", "sidebar", "breadcrumb", "cookie", "advert", "sponsor",
-    "outbrain", "taboola", "footer", "masthead", "navbar", "navigation", "pagination",
-    "byline", "author", "dateline", "timestamp", "toolbar", "signup", "sign-up",
-    "trending", "most-popular", "mostpopular", "more-stories", "read-more", "readmore",
-    "login", "donate", "copyright", "disclaimer", "also-read",
-    "see-also", "more-from", "recirc", "tooltip", "overlay", "dropdown", "shoutbox", "combx",
-];
-
-/// Class/id substrings that often name boilerplate but also page-layout wrappers: they
-/// prune small elements only, and lower the score of big ones.
-const WEAK_NEGATIVE: &[&str] = &[
-    "rail", "widget", "banner", "header", "meta", "tagline", "keywords", "topics", "rating",
-    "follow", "breaking", "ticker", "contact", "teaser", "carousel", "slideshow", "gallery",
-    "video", "playlist", "embed", "profile", "extra", "supplement",
-];
-
-const POSITIVE: &[&str] = &[
-    "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "h-entry",
-    "hentry", "column", "prose",
-];
-
-/// Weak parts: lower the score only.
-const WEAK_PARTS: &[&str] = &["bio", "rail", "aside", "extra"];
-
-/// Class tokens that mark an element as hidden or an ad slot; matched exactly (substring
-/// matching would catch `overflow-hidden` or `head`).
-const NEGATIVE_TOKENS: &[&str] = &[
-    "hidden", "hide", "visually-hidden", "sr-only", "screen-reader-text", "screenreader",
-    "ad", "ads", "adv", "advertisement", "adsbygoogle", "ad-container", "ad-slot", "ad-unit",
-    "dfp", "print-only", "noprint", "date", "time", "published", "updated", "share", "tools",
-    "hide-for-print", "offscreen", "invisible",
-];
-
-fn hint(dom: &Dom, id: u32) -> String {
-    let mut s = String::new();
-    if let Some(c) = dom.attr(id, "class") {
-        s.push_str(c);
-    }
-    if let Some(i) = dom.attr(id, "id") {
-        s.push(' ');
-        s.push_str(i);
-    }
-    s.make_ascii_lowercase();
-    s
-}
-
-fn has_token(h: &str, tokens: &[&str]) -> bool {
-    h.split_ascii_whitespace().any(|t| tokens.contains(&t))
-}
-
-/// Whether the class/id string names a caption or credit, and which.
-fn caption_kind(h: &str) -> Option<CaptionKind> {
-    if h.contains("credit") || h.contains("copyright") || h.contains("photographer") || h.contains("courtesy") {
+/// Caption or credit, from class/id flags.
+fn caption_kind(f: u32) -> Option<CaptionKind> {
+    if f & hints::CREDIT != 0 {
         Some(CaptionKind::Credit)
-    } else if h.contains("caption") || h.contains("legend") || h.contains("cutline") {
+    } else if f & hints::CAPTION != 0 {
         Some(CaptionKind::Caption)
     } else {
         None
     }
 }
 
-fn is_negative(h: &str) -> bool {
-    NEGATIVE.iter().any(|p| h.contains(p)) || has_token(h, NEGATIVE_TOKENS) || has_part(h, NEGATIVE_PARTS)
-}
-
-/// Whether a part of a class or id, split at whitespace, `-` and `_`, is one of `parts`.
-fn has_part(h: &str, parts: &[&str]) -> bool {
-    h.split(|c: char| c.is_ascii_whitespace() || c == '-' || c == '_').any(|t| parts.contains(&t))
-}
-
-/// Short words that are boilerplate names only as a whole part (`pager`, not `pagerow`).
-const NEGATIVE_PARTS: &[&str] = &[
-    "pager", "menu", "tags", "tag", "jump", "skip", "modal", "promo", "ad", "ads", "nav", "share",
-    "sharing", "social", "print", "popup", "related", "author", "byline", "meta", "date",
-];
-
-fn class_weight(h: &str) -> i16 {
-    if h.is_empty() {
-        return 0;
-    }
-    let mut w = 0;
-    if is_negative(h) || WEAK_NEGATIVE.iter().any(|p| h.contains(p)) || has_part(h, WEAK_PARTS) {
-        w -= 25;
-    }
-    if POSITIVE.iter().any(|p| h.contains(p)) {
-        w += 25;
-    }
-    w
-}
-
 fn is_junk_tag(t: Tag) -> bool {
     use Tag::*;
     matches!(
         t,
-        Script | Style | Noscript | Template | Svg | Math | Iframe | Object | Embed | Canvas | Video
-            | Audio | Map | Button | Select | Option | Optgroup | Input | Textarea | Nav | Aside
-            | Footer | Menu | Dialog | Head | Title | Meta | Link | Base | Frameset | Frame | Noembed
-            | Noframes | Applet | Label | Legend | Header | Picture | Source | Track | Img | Search
+        Script
+            | Style
+            | Noscript
+            | Template
+            | Svg
+            | Math
+            | Iframe
+            | Object
+            | Embed
+            | Canvas
+            | Video
+            | Audio
+            | Map
+            | Button
+            | Select
+            | Option
+            | Optgroup
+            | Input
+            | Textarea
+            | Nav
+            | Aside
+            | Footer
+            | Menu
+            | Dialog
+            | Head
+            | Title
+            | Meta
+            | Link
+            | Base
+            | Frameset
+            | Frame
+            | Noembed
+            | Noframes
+            | Applet
+            | Label
+            | Legend
+            | Header
+            | Picture
+            | Source
+            | Track
+            | Img
+            | Search
             | Rp
     )
 }
 
+/// Non-whitespace characters and commas of a text. Bytewise: this runs over every text
+/// node, and chars() decoding showed in profiles.
 fn visible_chars(s: &str) -> (u32, u32) {
+    let b = s.as_bytes();
     let mut n = 0u32;
     let mut commas = 0u32;
-    for c in s.chars() {
-        if !c.is_whitespace() {
-            n += 1;
-            if matches!(c, ',' | '，' | '、' | '،') {
-                commas += 1;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if !c.is_ascii_whitespace() {
+                n += 1;
+                if c == b',' {
+                    commas += 1;
+                }
+            }
+        } else if c & 0xC0 != 0x80 {
+            // a character's lead byte; no-break spaces count as whitespace
+            match (c, b.get(i + 1).copied(), b.get(i + 2).copied()) {
+                (0xC2, Some(0xA0), _) => {}
+                (0xEF, Some(0xBC), Some(0x8C))
+                | (0xE3, Some(0x80), Some(0x81))
+                | (0xD8, Some(0x8C), _) => {
+                    n += 1;
+                    commas += 1;
+                }
+                _ => n += 1,
             }
         }
+        i += 1;
     }
     (n, commas)
 }
@@ -163,27 +140,38 @@ fn is_hidden(dom: &Dom, id: u32) -> bool {
         return true;
     }
     if let Some(style) = dom.attr(id, "style") {
-        let s: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let s: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         if s.contains("display:none") || s.contains("visibility:hidden") {
             return true;
         }
     }
-    matches!(dom.attr(id, "role"), Some("navigation" | "complementary" | "banner" | "contentinfo" | "menu" | "menubar" | "dialog" | "alert" | "search" | "toolbar" | "tablist"))
+    matches!(
+        dom.attr(id, "role"),
+        Some(
+            "navigation"
+                | "complementary"
+                | "banner"
+                | "contentinfo"
+                | "menu"
+                | "menubar"
+                | "dialog"
+                | "alert"
+                | "search"
+                | "toolbar"
+                | "tablist"
+        )
+    )
 }
 
-pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
+pub fn extract(dom: &Dom, flags: &[u32], title: Option<&str>) -> Body {
     let n = dom.nodes.len();
-    // Subtree ends, bottom-up.
-    let mut end: Vec<u32> = (1..=n as u32).collect();
-    for i in (1..n).rev() {
-        let p = dom.nodes[i].parent;
-        if p != NONE && end[i] > end[p as usize] {
-            end[p as usize] = end[i];
-        }
-    }
+    let end: Vec<u32> = dom.ends.clone();
     // Raw text sizes (junk tags only), to protect big containers from hint pruning.
     let mut tag_junk = vec![false; n];
-    let mut hints: Vec<Option<String>> = vec![None; n];
     let mut protect = vec![false; n];
     for i in 1..n {
         let p = dom.nodes[i].parent as usize;
@@ -195,11 +183,27 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             if is_junk_tag(tag) || is_hidden(dom, i as u32) {
                 tag_junk[i] = true;
             }
-            let h = hint(dom, i as u32);
-            if !h.is_empty() {
-                hints[i] = Some(h);
+            // Embedded posts (tweets, Instagram) quoted in an article are part of its text;
+            // their wrappers, often named "social-embed", are kept.
+            if tag == Tag::Blockquote
+                && dom.attr_at(i as u32, At::Class).is_some_and(|c| {
+                    let c = c.to_ascii_lowercase();
+                    c.contains("tweet") || c.contains("instagram") || c.contains("tiktok")
+                })
+            {
+                let mut a = i as u32;
+                for _ in 0..3 {
+                    if a == NONE {
+                        break;
+                    }
+                    protect[a as usize] = true;
+                    a = dom.nodes[a as usize].parent;
+                }
             }
-            if dom.attr(i as u32, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articlebody")) {
+            if dom
+                .attr(i as u32, "itemprop")
+                .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
+            {
                 // the marked body and its ancestors are never pruned by hints
                 let mut a = i as u32;
                 while a != NONE {
@@ -210,12 +214,15 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         }
     }
     let mut raw_chars = vec![0u32; n];
+    let mut text_commas = vec![0u32; n];
     for i in (1..n).rev() {
         if tag_junk[i] {
             continue;
         }
         if let Kind::Text(..) = dom.nodes[i].kind {
-            raw_chars[i] = visible_chars(dom.text(i as u32)).0;
+            let (c, k) = visible_chars(dom.text(i as u32));
+            raw_chars[i] = c;
+            text_commas[i] = k;
         }
         let p = dom.nodes[i].parent as usize;
         raw_chars[p] += raw_chars[i];
@@ -232,11 +239,13 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             junk[i] = true;
             continue;
         }
-        let Kind::Element { tag, .. } = dom.nodes[i].kind else { continue };
-        let h = hints[i].as_deref().unwrap_or("");
-        weight[i] = class_weight(h);
+        let Kind::Element { tag, .. } = dom.nodes[i].kind else {
+            continue;
+        };
+        let f = flags[i];
+        weight[i] = hints::weight(f);
         if matches!(tag, Tag::Figcaption) {
-            caption_roots.push((i as u32, caption_kind(h).unwrap_or(CaptionKind::Caption)));
+            caption_roots.push((i as u32, caption_kind(f).unwrap_or(CaptionKind::Caption)));
             junk[i] = true;
             continue;
         }
@@ -244,13 +253,16 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             // Figures hold pictures and their captions; a figure with long prose is a
             // misused wrapper and is kept.
             if raw_chars[i] < 600 {
-                collect_figure_captions(dom, i as u32, &end, &hints, &mut caption_roots);
+                collect_figure_captions(dom, i as u32, &end, flags, &mut caption_roots);
                 junk[i] = true;
                 continue;
             }
         }
-        if let Some(k) = caption_kind(h) {
-            if raw_chars[i] < 800 && !protect[i] && !matches!(tag, Tag::Body | Tag::Html | Tag::Article | Tag::Main) {
+        if let Some(k) = caption_kind(f) {
+            if raw_chars[i] < 800
+                && !protect[i]
+                && !matches!(tag, Tag::Body | Tag::Html | Tag::Article | Tag::Main)
+            {
                 caption_roots.push((i as u32, k));
                 junk[i] = true;
                 continue;
@@ -260,6 +272,25 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             junk[i] = true;
             continue;
         }
+        // Machine-readable metadata printed in the page (date, author, publisher lines).
+        if let Some(ip) = dom.attr_at(i as u32, At::Itemprop) {
+            let ip = ip.trim();
+            if [
+                "datePublished",
+                "dateModified",
+                "dateCreated",
+                "author",
+                "publisher",
+                "creator",
+            ]
+            .iter()
+            .any(|k| ip.eq_ignore_ascii_case(k))
+                && raw_chars[i] < 200
+            {
+                junk[i] = true;
+                continue;
+            }
+        }
         // Forms are junk unless they wrap the page (ASP.NET puts everything in one).
         if tag == Tag::Form && raw_chars[i] as u64 * 2 < total as u64 {
             junk[i] = true;
@@ -268,33 +299,26 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         if protect[i] || matches!(tag, Tag::Body | Tag::Html | Tag::Main) {
             continue;
         }
-        if weight[i] < 0 {
-            let positive = POSITIVE.iter().any(|p| h.contains(p));
+        if f & (hints::NEG | hints::WEAK) != 0 {
+            let positive = f & hints::POS != 0;
             let big = raw_chars[i] as u64 * 10 > total as u64 * 3;
             let most = raw_chars[i] as u64 * 2 > total as u64;
-            if is_negative(h) {
-                let comments = h.contains("comment") || h.contains("disqus") || h.contains("respond");
-                if comments || !((positive || tag == Tag::Article) && big || most) {
+            if f & hints::NEG != 0 {
+                let comments = f & hints::COMMENTS != 0;
+                // Names that say both (`entry-content read-more`, `like-post-wrapper`) prune
+                // small elements only.
+                let mixed_keep = positive && raw_chars[i] >= 300;
+                // (an <article> holding much of the page is the post, "commented" or not)
+                let comments = comments && !(tag == Tag::Article && big);
+                if comments || !((positive || tag == Tag::Article) && big || most || mixed_keep) {
                     junk[i] = true;
                 }
-            } else if !positive && raw_chars[i] < 300 && !has_part(h, WEAK_PARTS) {
+            } else if !positive && raw_chars[i] < 300 && f & hints::WEAK_PART == 0 {
                 junk[i] = true;
             }
         }
     }
 
-    if let Ok(needle) = std::env::var("COPYDESK_TRACE") {
-        for i in 1..n {
-            if dom.is_text(i as u32) && dom.text(i as u32).contains(&needle) && dom.tag(dom.parent(i as u32)) != Some(Tag::Script) {
-                let mut a = i as u32;
-                while a != NONE {
-                    eprintln!("  {} {} {:?} junk {} tagjunk {} w {} raw {}", a, dom.name(a), hints[a as usize], junk[a as usize], tag_junk[a as usize], weight[a as usize], raw_chars[a as usize]);
-                    a = dom.nodes[a as usize].parent;
-                }
-                break;
-            }
-        }
-    }
     // Visible text aggregates.
     let mut chars = vec![0u32; n];
     let mut link_chars = vec![0u32; n];
@@ -305,9 +329,8 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         }
         match dom.nodes[i].kind {
             Kind::Text(..) => {
-                let (c, k) = visible_chars(dom.text(i as u32));
-                chars[i] = c;
-                commas[i] = k;
+                chars[i] = raw_chars[i];
+                commas[i] = text_commas[i];
             }
             Kind::Element { tag: Tag::A, .. } => link_chars[i] = chars[i],
             _ => {}
@@ -317,7 +340,13 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         link_chars[p] += link_chars[i];
         commas[p] += commas[i];
     }
-    let facts = Facts { end, junk, chars, link_chars, weight };
+    let facts = Facts {
+        end,
+        junk,
+        chars,
+        link_chars,
+        weight,
+    };
 
     // Paragraph scoring (readability): each paragraph credits its ancestors.
     let mut score = vec![0f32; n];
@@ -326,12 +355,27 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         if facts.junk[i] {
             continue;
         }
-        let Kind::Element { tag, .. } = dom.nodes[i].kind else { continue };
+        let Kind::Element { tag, .. } = dom.nodes[i].kind else {
+            continue;
+        };
         // A paragraph credits its parent first; text written straight into a container
         // (`<div>text<br>text</div>`) credits the container itself.
         let (len, links, k, first) = match tag {
-            Tag::P | Tag::Pre | Tag::Td | Tag::Blockquote => (facts.chars[i], facts.link_chars[i], commas[i], dom.nodes[i].parent),
-            Tag::Div | Tag::Section | Tag::Span | Tag::Font | Tag::Center | Tag::Li | Tag::Article | Tag::Main | Tag::Dd => {
+            Tag::P | Tag::Pre | Tag::Td | Tag::Blockquote => (
+                facts.chars[i],
+                facts.link_chars[i],
+                commas[i],
+                dom.nodes[i].parent,
+            ),
+            Tag::Div
+            | Tag::Section
+            | Tag::Span
+            | Tag::Font
+            | Tag::Center
+            | Tag::Li
+            | Tag::Article
+            | Tag::Main
+            | Tag::Dd => {
                 let (c, l, k) = direct_text(dom, i as u32, &facts, &commas);
                 if c == facts.chars[i] && matches!(tag, Tag::Span | Tag::Font) {
                     (c, l, k, dom.nodes[i].parent)
@@ -372,7 +416,11 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         if !scored[i] || facts.junk[i] {
             continue;
         }
-        let ld = if facts.chars[i] > 0 { facts.link_chars[i] as f32 / facts.chars[i] as f32 } else { 0.0 };
+        let ld = if facts.chars[i] > 0 {
+            facts.link_chars[i] as f32 / facts.chars[i] as f32
+        } else {
+            0.0
+        };
         score[i] *= 1.0 - ld;
         if score[i] > best_score {
             best_score = score[i];
@@ -386,7 +434,9 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         if facts.junk[i] || dom.nodes[i].first_child == NONE {
             continue;
         }
-        if dom.attr(i as u32, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
+        if dom
+            .attr(i as u32, "itemprop")
+            .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
             && facts.chars[i] >= 250
             && (marked == NONE || facts.chars[i] > facts.chars[marked as usize])
         {
@@ -397,7 +447,11 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
     // When several of the best candidates sit in one container (an article cut into
     // cards or chunks), that container is the article.
     if best != NONE {
-        let mut top: Vec<usize> = (1..n).filter(|&i| scored[i] && !facts.junk[i] && i as u32 != best && score[i] >= best_score * 0.75).collect();
+        let mut top: Vec<usize> = (1..n)
+            .filter(|&i| {
+                scored[i] && !facts.junk[i] && i as u32 != best && score[i] >= best_score * 0.75
+            })
+            .collect();
         top.sort_by(|a, b| score[*b].total_cmp(&score[*a]));
         top.truncate(5);
         if top.len() >= 3 {
@@ -415,13 +469,19 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
     }
 
     let mut roots: Vec<u32> = Vec::new();
-    if marked != NONE && (best == NONE || facts.chars[marked as usize] * 2 >= facts.chars[best as usize] || dom.is_within(best, marked)) {
+    if marked != NONE
+        && (best == NONE
+            || facts.chars[marked as usize] * 2 >= facts.chars[best as usize]
+            || dom.is_within(best, marked))
+    {
         roots.push(marked);
     } else if best != NONE {
         // Siblings that score well or read like prose join the best candidate.
         let parent = dom.nodes[best as usize].parent;
         let threshold = (best_score * 0.2).max(10.0);
-        let best_hint = hints[best as usize].as_deref().and_then(|h| dom.attr(best, "class").map(|_| h));
+        let best_class = dom
+            .attr_at(best, At::Class)
+            .filter(|c| !c.trim().is_empty());
         for s in dom.children(parent) {
             if s == best {
                 roots.push(s);
@@ -432,12 +492,14 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
                 continue;
             }
             let mut bonus = 0.0;
-            if let (Some(bh), Some(sh)) = (best_hint, hints[si].as_deref()) {
-                if !bh.is_empty() && bh == sh {
-                    bonus = best_score * 0.2;
-                }
+            if best_class.is_some() && best_class == dom.attr_at(s, At::Class) {
+                bonus = best_score * 0.2;
             }
-            let ld = if facts.chars[si] > 0 { facts.link_chars[si] as f32 / facts.chars[si] as f32 } else { 1.0 };
+            let ld = if facts.chars[si] > 0 {
+                facts.link_chars[si] as f32 / facts.chars[si] as f32
+            } else {
+                1.0
+            };
             let append = if scored[si] && score[si] + bonus >= threshold {
                 true
             } else if dom.tag(s) == Some(Tag::P) {
@@ -455,10 +517,17 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
             let tag = dom.tag(best);
             for i in 1..n {
                 let id = i as u32;
-                if !scored[i] || facts.junk[i] || dom.tag(id) != tag || dom.attr(id, "class") != Some(class) {
+                if !scored[i]
+                    || facts.junk[i]
+                    || dom.tag(id) != tag
+                    || dom.attr(id, "class") != Some(class)
+                {
                     continue;
                 }
-                if roots.iter().any(|&r| dom.is_within(id, r) || dom.is_within(r, id)) {
+                if roots
+                    .iter()
+                    .any(|&r| dom.is_within(id, r) || dom.is_within(r, id))
+                {
                     continue;
                 }
                 let ld = facts.link_chars[i] as f32 / facts.chars[i].max(1) as f32;
@@ -470,21 +539,19 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         }
     }
 
-    if std::env::var_os("COPYDESK_DEBUG").is_some() {
-        for &r in &roots {
-            eprintln!("root {} {} {:?} score {} chars {} marked {}", r, dom.name(r), hints[r as usize], score[r as usize], facts.chars[r as usize], marked);
-        }
-        let mut top: Vec<usize> = (1..n).filter(|&i| scored[i]).collect();
-        top.sort_by(|a, b| score[*b].total_cmp(&score[*a]));
-        for &t in top.iter().take(5) {
-            eprintln!("  cand {} {} {:?} score {} chars {}", t, dom.name(t as u32), hints[t], score[t], facts.chars[t]);
-        }
+    // No paragraph long enough to score: the page's visible text, minus the pruned parts.
+    if roots.is_empty() {
+        roots.push(
+            (1..n as u32)
+                .find(|&i| dom.tag(i) == Some(Tag::Body))
+                .unwrap_or(0),
+        );
     }
     let mut paragraphs = Vec::new();
     for &r in &roots {
         collect_paragraphs(dom, r, &facts, title, &mut paragraphs);
     }
-    let paragraphs = filter_paragraphs(paragraphs);
+    let paragraphs = filter_paragraphs(paragraphs, title);
 
     // Captions: those inside the article (nearest <article>/<main> around the body, else the
     // body's parent), in document order.
@@ -504,28 +571,37 @@ pub fn extract(dom: &Dom, title: Option<&str>) -> Body {
         }
         caption_roots.sort_by_key(|c| c.0);
         let body_text: String = paragraphs.join("\n");
-        for (id, kind) in caption_roots {
-            if !dom.is_within(id, scope) || is_in_pruned_chrome(dom, id, scope, &facts) {
+        for (id, kind) in caption_roots.into_iter().take(300) {
+            if !dom.is_within(id, scope) || is_in_pruned_chrome(dom, id, scope, &facts, flags) {
                 continue;
             }
-            for (text, k) in caption_texts(dom, id, kind, &facts, &hints) {
-                if text.chars().count() < 3 || body_text.contains(&text) || captions.iter().any(|c: &Caption| c.text == text) {
+            for (text, k) in caption_texts(dom, id, kind, &facts, flags) {
+                if text.chars().count() < 3
+                    || body_text.contains(&text)
+                    || captions.iter().any(|c: &Caption| c.text == text)
+                {
                     continue;
                 }
                 captions.push(Caption { text, kind: k });
             }
         }
     }
-    Body { paragraphs, captions }
+    Body {
+        paragraphs,
+        captions,
+    }
 }
 
 /// Whether a caption sits in something pruned for another reason than being a caption (a
 /// related-stories rail's thumbnails).
-fn is_in_pruned_chrome(dom: &Dom, id: u32, scope: u32, facts: &Facts) -> bool {
+fn is_in_pruned_chrome(dom: &Dom, id: u32, scope: u32, facts: &Facts, flags: &[u32]) -> bool {
     let mut a = dom.nodes[id as usize].parent;
     while a != NONE && a != scope {
         let t = dom.tag(a);
-        if facts.weight[a as usize] < 0 && !matches!(t, Some(Tag::Figure)) && caption_kind_of(dom, a).is_none() {
+        if facts.weight[a as usize] < 0
+            && !matches!(t, Some(Tag::Figure))
+            && caption_kind(flags[a as usize]).is_none()
+        {
             return true;
         }
         if matches!(t, Some(Tag::Nav | Tag::Aside | Tag::Footer)) {
@@ -536,11 +612,13 @@ fn is_in_pruned_chrome(dom: &Dom, id: u32, scope: u32, facts: &Facts) -> bool {
     false
 }
 
-fn caption_kind_of(dom: &Dom, id: u32) -> Option<CaptionKind> {
-    caption_kind(&hint(dom, id))
-}
-
-fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], hints: &[Option<String>], out: &mut Vec<(u32, CaptionKind)>) {
+fn collect_figure_captions(
+    dom: &Dom,
+    fig: u32,
+    end: &[u32],
+    flags: &[u32],
+    out: &mut Vec<(u32, CaptionKind)>,
+) {
     let mut i = fig + 1;
     let e = end[fig as usize];
     let mut found = false;
@@ -548,9 +626,9 @@ fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], hints: &[Option<Str
         let ii = i as usize;
         if let Kind::Element { tag, .. } = dom.nodes[ii].kind {
             let k = if tag == Tag::Figcaption {
-                Some(hints[ii].as_deref().and_then(caption_kind).unwrap_or(CaptionKind::Caption))
+                Some(caption_kind(flags[ii]).unwrap_or(CaptionKind::Caption))
             } else {
-                hints[ii].as_deref().and_then(caption_kind)
+                caption_kind(flags[ii])
             };
             if let Some(k) = k {
                 out.push((i, k));
@@ -558,7 +636,10 @@ fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], hints: &[Option<Str
                 i = end[ii];
                 continue;
             }
-            if matches!(tag, Tag::Script | Tag::Style | Tag::Noscript | Tag::Template) {
+            if matches!(
+                tag,
+                Tag::Script | Tag::Style | Tag::Noscript | Tag::Template
+            ) {
                 i = end[ii];
                 continue;
             }
@@ -569,7 +650,13 @@ fn collect_figure_captions(dom: &Dom, fig: u32, end: &[u32], hints: &[Option<Str
 }
 
 /// The caption's own text, and nested credits apart.
-fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, hints: &[Option<String>]) -> Vec<(String, CaptionKind)> {
+fn caption_texts(
+    dom: &Dom,
+    root: u32,
+    kind: CaptionKind,
+    facts: &Facts,
+    flags: &[u32],
+) -> Vec<(String, CaptionKind)> {
     let mut main = String::new();
     let mut credits = Vec::new();
     let e = facts.end[root as usize];
@@ -578,11 +665,19 @@ fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, hints: 
         let ii = i as usize;
         match dom.nodes[ii].kind {
             Kind::Element { tag, .. } => {
-                if matches!(tag, Tag::Script | Tag::Style | Tag::Noscript | Tag::Template | Tag::Button | Tag::Svg) {
+                if matches!(
+                    tag,
+                    Tag::Script
+                        | Tag::Style
+                        | Tag::Noscript
+                        | Tag::Template
+                        | Tag::Button
+                        | Tag::Svg
+                ) {
                     i = facts.end[ii];
                     continue;
                 }
-                if let Some(CaptionKind::Credit) = hints[ii].as_deref().and_then(caption_kind) {
+                if let Some(CaptionKind::Credit) = caption_kind(flags[ii]) {
                     if kind == CaptionKind::Caption {
                         let t = normalize_ws(&dom.raw_text(i));
                         if !t.is_empty() {
@@ -604,7 +699,11 @@ fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, hints: 
     let main = normalize_ws(&main);
     let mut out = Vec::new();
     if !main.is_empty() {
-        let k = if kind == CaptionKind::Caption && looks_like_credit(&main) { CaptionKind::Credit } else { kind };
+        let k = if kind == CaptionKind::Caption && looks_like_credit(&main) {
+            CaptionKind::Credit
+        } else {
+            kind
+        };
         out.push((main, k));
     }
     for c in credits {
@@ -615,9 +714,36 @@ fn caption_texts(dom: &Dom, root: u32, kind: CaptionKind, facts: &Facts, hints: 
 
 pub fn looks_like_credit(t: &str) -> bool {
     let l = t.to_lowercase();
-    let starts = ["photo:", "photo by", "photos:", "photograph:", "photograph by", "credit:", "image:", "image by",
-        "picture:", "pictures:", "foto:", "fotos:", "bild:", "(photo", "(image", "(credit", "image copyright", "image source", "copyright", "©", "getty images", "courtesy"];
-    starts.iter().any(|s| l.starts_with(s)) || (l.len() < 60 && (l.ends_with("getty images") || l.ends_with("/reuters") || l.ends_with("/ap") || l.ends_with("/afp")))
+    let starts = [
+        "photo:",
+        "photo by",
+        "photos:",
+        "photograph:",
+        "photograph by",
+        "credit:",
+        "image:",
+        "image by",
+        "picture:",
+        "pictures:",
+        "foto:",
+        "fotos:",
+        "bild:",
+        "(photo",
+        "(image",
+        "(credit",
+        "image copyright",
+        "image source",
+        "copyright",
+        "©",
+        "getty images",
+        "courtesy",
+    ];
+    starts.iter().any(|s| l.starts_with(s))
+        || (l.len() < 60
+            && (l.ends_with("getty images")
+                || l.ends_with("/reuters")
+                || l.ends_with("/ap")
+                || l.ends_with("/afp")))
 }
 
 fn initial_score(tag: Option<Tag>, weight: i16) -> f32 {
@@ -682,7 +808,29 @@ fn is_drop_container(dom: &Dom, id: u32, facts: &Facts) -> bool {
     }
     let ld = facts.link_chars[i] as f32 / chars as f32;
     match tag {
-        Tag::Ul | Tag::Ol | Tag::Dl | Tag::Table | Tag::Li => ld > if facts.weight[i] > 0 { 0.65 } else { 0.5 },
+        Tag::Ul | Tag::Ol => {
+            if ld <= if facts.weight[i] > 0 { 0.65 } else { 0.5 } {
+                return false;
+            }
+            // A list of linked headlines each followed by its own sentence is content; a
+            // list of bare links is navigation.
+            let (mut items, mut described) = (0, 0);
+            for c in dom.children(id) {
+                let ci = c as usize;
+                if dom.tag(c) == Some(Tag::Li) && facts.chars[ci] > 0 {
+                    items += 1;
+                    if facts.chars[ci] - facts.link_chars[ci].min(facts.chars[ci]) >= 40 {
+                        described += 1;
+                    }
+                }
+            }
+            !(items > 0 && described * 2 >= items && ld < 0.8)
+        }
+        Tag::Li => {
+            let own = chars - facts.link_chars[i].min(chars);
+            ld > 0.8 || (ld > if facts.weight[i] > 0 { 0.65 } else { 0.5 } && own < 40)
+        }
+        Tag::Dl | Tag::Table => ld > if facts.weight[i] > 0 { 0.65 } else { 0.5 },
         Tag::Div | Tag::Section | Tag::Article | Tag::Span | Tag::Header => {
             if facts.weight[i] > 0 {
                 ld > 0.65
@@ -695,11 +843,22 @@ fn is_drop_container(dom: &Dom, id: u32, facts: &Facts) -> bool {
     }
 }
 
-fn collect_paragraphs(dom: &Dom, root: u32, facts: &Facts, title: Option<&str>, out: &mut Vec<Para>) {
+fn collect_paragraphs(
+    dom: &Dom,
+    root: u32,
+    facts: &Facts,
+    title: Option<&str>,
+    out: &mut Vec<Para>,
+) {
     let end = facts.end[root as usize];
     // open elements: (end, tag)
     let mut open: Vec<(u32, Tag)> = Vec::new();
-    let mut cur = Para { text: String::new(), chars: 0, link_chars: 0, tag: None };
+    let mut cur = Para {
+        text: String::new(),
+        chars: 0,
+        link_chars: 0,
+        tag: None,
+    };
     let mut block_tags: Vec<Tag> = Vec::new();
     let mut link_depth = 0u32;
     let mut i = root;
@@ -707,7 +866,12 @@ fn collect_paragraphs(dom: &Dom, root: u32, facts: &Facts, title: Option<&str>, 
     let flush = |cur: &mut Para, out: &mut Vec<Para>, tag: Option<Tag>| {
         let t = normalize_ws(&cur.text);
         if !t.is_empty() {
-            out.push(Para { text: t, chars: cur.chars, link_chars: cur.link_chars, tag: cur.tag });
+            out.push(Para {
+                text: t,
+                chars: cur.chars,
+                link_chars: cur.link_chars,
+                tag: cur.tag,
+            });
         }
         cur.text.clear();
         cur.chars = 0;
@@ -787,66 +951,230 @@ fn collect_paragraphs(dom: &Dom, root: u32, facts: &Facts, title: Option<&str>, 
     }
 }
 
+/// A dateline of the "05/10/2018 - Posted by X - Tags: ..." kind: short, with a date and a
+/// publishing word.
+fn is_meta_line(t: &str) -> bool {
+    if t.len() > 200 {
+        return false;
+    }
+    let l = t.to_lowercase();
+    const WORDS: &[&str] = &[
+        "posted",
+        "published",
+        "publicado",
+        "publié",
+        "veröffentlicht",
+        "pubblicato",
+        "tags:",
+        "categor",
+        "updated:",
+        "last updated",
+        "atualizado",
+        "actualizado",
+    ];
+    WORDS.iter().any(|w| l.contains(w)) && super::dates::find_in_text(t).is_some()
+}
+
 fn is_boilerplate_line(t: &str) -> bool {
+    if t.len() > 200 {
+        return false;
+    }
     let l = t.to_lowercase();
     let l = l.trim_matches(|c: char| !c.is_alphanumeric());
     if l.is_empty() {
         return true;
     }
     const EXACT: &[&str] = &[
-        "advertisement", "advertising", "sponsored", "share", "share this", "share this article",
-        "share this story", "tweet", "email", "print", "comments", "comment", "related",
-        "related articles", "related stories", "related content", "read more", "more", "see also",
-        "continue reading", "click here", "loading", "skip to content", "subscribe", "sign up",
-        "follow us", "you may also like", "recommended", "most read", "most popular", "trending",
-        "story continues below advertisement", "article continues below advertisement",
-        "ad", "story continues below", "scroll to continue with content", "top", "back to top",
-        "next", "previous", "close", "menu", "search",
+        "advertisement",
+        "advertising",
+        "sponsored",
+        "share",
+        "share this",
+        "share this article",
+        "share this story",
+        "tweet",
+        "email",
+        "print",
+        "comments",
+        "comment",
+        "related",
+        "related articles",
+        "related stories",
+        "related content",
+        "read more",
+        "more",
+        "see also",
+        "continue reading",
+        "click here",
+        "loading",
+        "skip to content",
+        "subscribe",
+        "sign up",
+        "follow us",
+        "you may also like",
+        "recommended",
+        "most read",
+        "most popular",
+        "trending",
+        "story continues below advertisement",
+        "article continues below advertisement",
+        "ad",
+        "story continues below",
+        "scroll to continue with content",
+        "top",
+        "back to top",
+        "next",
+        "previous",
+        "close",
+        "menu",
+        "search",
+        "advert",
+        "this slideshow requires javascript",
+        "tell us what you think",
     ];
     if EXACT.contains(&l) {
         return true;
     }
     if t.len() < 140 {
         const PREFIX: &[&str] = &[
-            "read more:", "read more at", "related:", "see also:", "also read:", "read also:",
-            "click here to", "sign up for", "subscribe to", "follow us on", "share on",
-            "copyright ©", "© copyright", "all rights reserved", "this article was originally published",
-            "image copyright", "image caption", "media caption", "getty images", "related coverage",
-            "more:", "watch:", "listen:", "recommended:", "don't miss:",
+            "read more:",
+            "read more at",
+            "related:",
+            "see also:",
+            "also read:",
+            "read also:",
+            "click here to",
+            "sign up for",
+            "subscribe to",
+            "follow us on",
+            "share on",
+            "copyright ©",
+            "© copyright",
+            "all rights reserved",
+            "this article was originally published",
+            "image copyright",
+            "image caption",
+            "media caption",
+            "getty images",
+            "related coverage",
+            "more:",
+            "watch:",
+            "listen:",
+            "recommended:",
+            "don't miss:",
+            "filed under",
+            "tempo de leitura",
+            "reading time",
+            "min read",
+            "updated at",
+            "updated on",
+            "last updated",
+            "text size",
+            "related post:",
         ];
-        if PREFIX.iter().any(|p| l.starts_with(p.trim_end_matches(':'))) && PREFIX.iter().any(|p| t.to_lowercase().starts_with(p)) {
+        if PREFIX
+            .iter()
+            .any(|p| l.starts_with(p.trim_end_matches(':')))
+            && PREFIX.iter().any(|p| t.to_lowercase().starts_with(p))
+        {
             return true;
         }
-        if l.contains("all rights reserved") || l.starts_with("©") || t.trim_start().starts_with('©') {
+        if l.contains("all rights reserved")
+            || l.starts_with("©")
+            || t.trim_start().starts_with('©')
+        {
             return true;
         }
     }
     false
 }
 
-fn filter_paragraphs(paras: Vec<Para>) -> Vec<String> {
+fn filter_paragraphs(paras: Vec<Para>, title: Option<&str>) -> Vec<String> {
     let mut out = Vec::with_capacity(paras.len());
-    for p in paras {
-        if is_boilerplate_line(&p.text) {
+    let title = title.map(|t| normalize_ws(t).to_lowercase());
+    for (i, p) in paras.into_iter().enumerate() {
+        if is_boilerplate_line(&p.text) || is_meta_line(&p.text) {
+            continue;
+        }
+        // The headline repeated at the top of the body, whatever its markup.
+        if i < 3
+            && title
+                .as_ref()
+                .is_some_and(|t| p.text.len() == t.len() && p.text.to_lowercase() == *t)
+        {
             continue;
         }
         if p.chars > 0 && p.link_chars * 10 > p.chars * 9 && p.chars < 200 {
             // a lone link: "Next story", a related headline
             continue;
         }
-        if looks_like_credit(&p.text) && p.text.len() < 120 {
+        if p.text.len() < 120 && (looks_like_credit(&p.text) || p.text.contains('©')) {
             continue;
         }
         out.push(p.text);
     }
+    // Trailing calls to action: "Subscribe to our newsletter", "X can be reached at ...".
+    while out.len() > 1 {
+        let Some(last) = out.last() else { break };
+        if !is_call_to_action(last) {
+            break;
+        }
+        out.pop();
+    }
     out
+}
+
+fn is_call_to_action(t: &str) -> bool {
+    if t.len() > 250 {
+        return false;
+    }
+    let l = t.to_lowercase();
+    const WORDS: &[&str] = &[
+        "newsletter",
+        "subscribe",
+        "sign up for",
+        "follow us",
+        "follow him on",
+        "follow her on",
+        "follow them on",
+        "may be reached at",
+        "can be reached at",
+        "contact us",
+        "have a tip",
+        "send us a tip",
+        "tips@",
+        "email us",
+        "e-mail us",
+        "like us on facebook",
+        "download our app",
+        "click here",
+        "reporting by",
+        "contributed reporting",
+        "contributed to this report",
+        "contributed to this story",
+        "editing by",
+        "edited by",
+        "writers contributed",
+        "additional reporting",
+        "share it with",
+        "join our",
+        "listen to",
+        "on instagram",
+        "on twitter",
+        "on facebook",
+    ];
+    WORDS.iter().any(|w| l.contains(w))
 }
 
 /// Paragraphs of a text that may hold markup (a JSON-LD `articleBody`): tags are dropped,
 /// blocks and line breaks separate paragraphs.
 pub fn plain_paragraphs(text: &str) -> Vec<String> {
     if !(text.contains('<') && text.contains('>')) {
-        return text.split('\n').map(normalize_ws).filter(|p| !p.is_empty()).collect();
+        return text
+            .split('\n')
+            .map(normalize_ws)
+            .filter(|p| !p.is_empty())
+            .collect();
     }
     let dom = Dom::parse(text);
     let mut out = Vec::new();

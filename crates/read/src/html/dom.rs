@@ -16,15 +16,43 @@ use std::collections::HashMap;
 
 pub const NONE: u32 = u32::MAX;
 
+/// FNV-1a: tag names are short and trusted-shaped, SipHash's cost showed in profiles.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv;
+
+pub struct FnvHasher(u64);
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 macro_rules! tags {
     ($($v:ident = $s:literal),* $(,)?) => {
         /// Element names the extractor cares about; everything else is `Other`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[repr(u8)]
         pub enum Tag { $($v,)* Other }
+        static TAG_NAMES: std::sync::LazyLock<HashMap<&'static str, Tag, Fnv>> =
+            std::sync::LazyLock::new(|| [$(($s, Tag::$v),)*].into_iter().collect());
         impl Tag {
+            /// A hash lookup: a `match` over 130 names compiled to a chain of comparisons
+            /// that showed in profiles.
             pub fn from_name(name: &str) -> Tag {
-                match name { $($s => Tag::$v,)* _ => Tag::Other }
+                TAG_NAMES.get(name).copied().unwrap_or(Tag::Other)
             }
         }
         const TAG_COUNT: usize = [$(Tag::$v,)*].len() + 1;
@@ -63,8 +91,21 @@ impl Tag {
         use Tag::*;
         matches!(
             self,
-            Area | Base | Br | Col | Embed | Hr | Img | Input | Link | Meta | Param | Source | Track
-                | Wbr | Keygen | Frame
+            Area | Base
+                | Br
+                | Col
+                | Embed
+                | Hr
+                | Img
+                | Input
+                | Link
+                | Meta
+                | Param
+                | Source
+                | Track
+                | Wbr
+                | Keygen
+                | Frame
         )
     }
 
@@ -73,15 +114,54 @@ impl Tag {
         use Tag::*;
         matches!(
             self,
-            Address | Article | Aside | Blockquote | Center | Details | Dialog | Dir | Div | Dl
-                | Fieldset | Figcaption | Figure | Footer | Form | H1 | H2 | H3 | H4 | H5 | H6
-                | Header | Hgroup | Hr | Main | Menu | Nav | Ol | P | Pre | Section | Summary
-                | Table | Ul | Li | Dd | Dt | Plaintext | Xmp | Search
+            Address
+                | Article
+                | Aside
+                | Blockquote
+                | Center
+                | Details
+                | Dialog
+                | Dir
+                | Div
+                | Dl
+                | Fieldset
+                | Figcaption
+                | Figure
+                | Footer
+                | Form
+                | H1
+                | H2
+                | H3
+                | H4
+                | H5
+                | H6
+                | Header
+                | Hgroup
+                | Hr
+                | Main
+                | Menu
+                | Nav
+                | Ol
+                | P
+                | Pre
+                | Section
+                | Summary
+                | Table
+                | Ul
+                | Li
+                | Dd
+                | Dt
+                | Plaintext
+                | Xmp
+                | Search
         )
     }
 
     pub fn is_heading(self) -> bool {
-        matches!(self, Tag::H1 | Tag::H2 | Tag::H3 | Tag::H4 | Tag::H5 | Tag::H6)
+        matches!(
+            self,
+            Tag::H1 | Tag::H2 | Tag::H3 | Tag::H4 | Tag::H5 | Tag::H6
+        )
     }
 
     /// Elements that end a run of inline text (a paragraph boundary in extracted text).
@@ -90,8 +170,25 @@ impl Tag {
         self.closes_p()
             || matches!(
                 self,
-                Tr | Td | Th | Caption | Tbody | Thead | Tfoot | Body | Html | Option | Legend
-                    | Br | Li | Noscript | Iframe | Select | Textarea | Button | Video | Audio
+                Tr | Td
+                    | Th
+                    | Caption
+                    | Tbody
+                    | Thead
+                    | Tfoot
+                    | Body
+                    | Html
+                    | Option
+                    | Legend
+                    | Br
+                    | Li
+                    | Noscript
+                    | Iframe
+                    | Select
+                    | Textarea
+                    | Button
+                    | Video
+                    | Audio
             )
     }
 
@@ -100,9 +197,37 @@ impl Tag {
         use Tag::*;
         matches!(
             self,
-            A | Abbr | B | Code | Em | I | Q | S | Small | Span | Strong | Sub | Sup | U | Font
-                | Cite | Mark | Ins | Del | Kbd | Var | Samp | Tt | Big | Strike | Nobr | Time
-                | Data | Dfn | Bdi | Bdo | Label
+            A | Abbr
+                | B
+                | Code
+                | Em
+                | I
+                | Q
+                | S
+                | Small
+                | Span
+                | Strong
+                | Sub
+                | Sup
+                | U
+                | Font
+                | Cite
+                | Mark
+                | Ins
+                | Del
+                | Kbd
+                | Var
+                | Samp
+                | Tt
+                | Big
+                | Strike
+                | Nobr
+                | Time
+                | Data
+                | Dfn
+                | Bdi
+                | Bdo
+                | Label
         )
     }
 
@@ -111,7 +236,18 @@ impl Tag {
         use Tag::*;
         matches!(
             self,
-            Applet | Caption | Html | Table | Td | Th | Marquee | Object | Template | Button | Svg | Math
+            Applet
+                | Caption
+                | Html
+                | Table
+                | Td
+                | Th
+                | Marquee
+                | Object
+                | Template
+                | Button
+                | Svg
+                | Math
         )
     }
 }
@@ -119,8 +255,14 @@ impl Tag {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Document,
-    /// `name` and `attrs` are ranges into [`Dom::buf`] and [`Dom::attrs`].
-    Element { tag: Tag, name: (u32, u32), attrs: (u32, u32) },
+    /// `name` and `attrs` are ranges into [`Dom::buf`] and [`Dom::attrs`]; `mask` has bit
+    /// `1 << code` set for each coded attribute present, so absent ones cost no scan.
+    Element {
+        tag: Tag,
+        name: (u32, u32),
+        attrs: (u32, u32),
+        mask: u32,
+    },
     /// Decoded text: a range into [`Dom::buf`].
     Text(u32, u32),
 }
@@ -136,8 +278,62 @@ pub struct Node {
 
 #[derive(Debug, Clone, Copy)]
 pub struct Attr {
+    pub code: At,
     pub name: (u32, u32),
     pub value: (u32, u32),
+}
+
+/// Attribute names the extractor reads, coded at parse time so that lookups compare a byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum At {
+    Class,
+    Id,
+    Style,
+    Hidden,
+    AriaHidden,
+    Role,
+    Itemprop,
+    Content,
+    Property,
+    Name,
+    Rel,
+    Href,
+    Datetime,
+    Lang,
+    XmlLang,
+    Type,
+    Title,
+    HttpEquiv,
+    Value,
+    Other,
+}
+
+impl At {
+    fn from_name(n: &str) -> At {
+        match n {
+            "class" => At::Class,
+            "id" => At::Id,
+            "style" => At::Style,
+            "hidden" => At::Hidden,
+            "aria-hidden" => At::AriaHidden,
+            "role" => At::Role,
+            "itemprop" => At::Itemprop,
+            "content" => At::Content,
+            "property" => At::Property,
+            "name" => At::Name,
+            "rel" => At::Rel,
+            "href" => At::Href,
+            "datetime" => At::Datetime,
+            "lang" => At::Lang,
+            "xml:lang" => At::XmlLang,
+            "type" => At::Type,
+            "title" => At::Title,
+            "http-equiv" => At::HttpEquiv,
+            "value" => At::Value,
+            _ => At::Other,
+        }
+    }
 }
 
 /// A parsed document. Node 0 is the document.
@@ -146,13 +342,27 @@ pub struct Dom {
     pub attrs: Vec<Attr>,
     /// Lowercased names, decoded attribute values and decoded text.
     pub buf: String,
+    /// One past the last node of each node's subtree.
+    pub ends: Vec<u32>,
 }
 
 impl Dom {
     pub fn parse(html: &str) -> Dom {
         let mut b = Builder::new(html.len());
         b.run(html);
-        b.dom
+        let mut dom = b.dom;
+        // Subtree ends, bottom-up (children come after their parent), so that every later
+        // "skip this subtree" is O(1) however deep the nesting.
+        let n = dom.nodes.len();
+        let mut ends: Vec<u32> = (1..=n as u32).collect();
+        for i in (1..n).rev() {
+            let p = dom.nodes[i].parent as usize;
+            if p < n && ends[i] > ends[p] {
+                ends[p] = ends[i];
+            }
+        }
+        dom.ends = ends;
+        dom
     }
 
     pub fn tag(&self, id: u32) -> Option<Tag> {
@@ -186,10 +396,30 @@ impl Dom {
 
     /// The value of attribute `name` (lowercase) of element `id`.
     pub fn attr(&self, id: u32, name: &str) -> Option<&str> {
-        let Kind::Element { attrs, .. } = self.nodes[id as usize].kind else { return None };
+        let code = At::from_name(name);
+        if code != At::Other {
+            return self.attr_at(id, code);
+        }
+        let Kind::Element { attrs, .. } = self.nodes[id as usize].kind else {
+            return None;
+        };
         self.attrs[attrs.0 as usize..attrs.1 as usize]
             .iter()
             .find(|a| self.slice(a.name) == name)
+            .map(|a| self.slice(a.value))
+    }
+
+    /// The value of a coded attribute of element `id`.
+    pub fn attr_at(&self, id: u32, code: At) -> Option<&str> {
+        let Kind::Element { attrs, mask, .. } = self.nodes[id as usize].kind else {
+            return None;
+        };
+        if mask & (1 << code as u32) == 0 {
+            return None;
+        }
+        self.attrs[attrs.0 as usize..attrs.1 as usize]
+            .iter()
+            .find(|a| a.code == code)
             .map(|a| self.slice(a.value))
     }
 
@@ -198,45 +428,23 @@ impl Dom {
     }
 
     pub fn children(&self, id: u32) -> Children<'_> {
-        Children { dom: self, next: self.nodes[id as usize].first_child }
+        Children {
+            dom: self,
+            next: self.nodes[id as usize].first_child,
+        }
     }
 
     /// The index one past the last node of `id`'s subtree (subtrees are contiguous).
     pub fn subtree_end(&self, id: u32) -> u32 {
-        let mut n = id;
-        loop {
-            let node = &self.nodes[n as usize];
-            if node.next != NONE {
-                return node.next;
-            }
-            if node.parent == NONE || n == 0 {
-                return self.nodes.len() as u32;
-            }
-            n = node.parent;
-            if n == id {
-                // unreachable in a well-formed arena; kept so a bug cannot loop forever
-                return self.nodes.len() as u32;
-            }
-        }
+        self.ends
+            .get(id as usize)
+            .copied()
+            .unwrap_or(self.nodes.len() as u32)
     }
 
     /// Whether `anc` is `id` or one of its ancestors.
     pub fn is_within(&self, id: u32, anc: u32) -> bool {
-        anc <= id && id < self.subtree_end_fast(anc)
-    }
-
-    fn subtree_end_fast(&self, id: u32) -> u32 {
-        let mut n = id;
-        loop {
-            let node = &self.nodes[n as usize];
-            if node.next != NONE {
-                return node.next;
-            }
-            if node.parent == NONE {
-                return self.nodes.len() as u32;
-            }
-            n = node.parent;
-        }
+        anc <= id && id < self.subtree_end(anc)
     }
 
     /// All text under `id`, concatenated raw (no whitespace handling).
@@ -273,7 +481,7 @@ struct Builder {
     dom: Dom,
     stack: Vec<u32>,
     open_known: [u32; TAG_COUNT],
-    open_other: HashMap<String, u32>,
+    open_other: HashMap<String, u32, Fnv>,
     seen_html: bool,
     seen_body: bool,
     seen_head: bool,
@@ -287,7 +495,10 @@ fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         let end = at + needle.len();
         if end <= hay.len() && hay[at..end].eq_ignore_ascii_case(needle) {
             let after = hay.get(end).copied();
-            if matches!(after, None | Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')) {
+            if matches!(
+                after,
+                None | Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+            ) {
                 return Some(at);
             }
         }
@@ -302,14 +513,25 @@ fn is_ws(b: u8) -> bool {
 
 impl Builder {
     fn new(len: usize) -> Builder {
-        let doc = Node { parent: NONE, first_child: NONE, last_child: NONE, next: NONE, kind: Kind::Document };
+        let doc = Node {
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            next: NONE,
+            kind: Kind::Document,
+        };
         let mut nodes = Vec::with_capacity(len / 40 + 16);
         nodes.push(doc);
         Builder {
-            dom: Dom { nodes, attrs: Vec::with_capacity(len / 80 + 16), buf: String::with_capacity(len / 2 + 16) },
+            dom: Dom {
+                nodes,
+                attrs: Vec::with_capacity(len / 80 + 16),
+                buf: String::with_capacity(len / 2 + 16),
+                ends: Vec::new(),
+            },
             stack: vec![0],
             open_known: [0; TAG_COUNT],
-            open_other: HashMap::new(),
+            open_other: HashMap::default(),
             seen_html: false,
             seen_body: false,
             seen_head: false,
@@ -323,7 +545,13 @@ impl Builder {
     fn append(&mut self, kind: Kind) -> u32 {
         let parent = self.current();
         let id = self.dom.nodes.len() as u32;
-        self.dom.nodes.push(Node { parent, first_child: NONE, last_child: NONE, next: NONE, kind });
+        self.dom.nodes.push(Node {
+            parent,
+            first_child: NONE,
+            last_child: NONE,
+            next: NONE,
+            kind,
+        });
         let p = &mut self.dom.nodes[parent as usize];
         let prev = p.last_child;
         p.last_child = id;
@@ -416,12 +644,14 @@ impl Builder {
         }
     }
 
-    fn start_tag(&mut self, tag: Tag, name: &str, attrs: Vec<(String, String)>, self_closing: bool) -> u32 {
+    /// Applies the implied end tags of a start tag. Returns false when the tag is to be
+    /// ignored (a second `<html>` or `<body>`).
+    fn before_start(&mut self, tag: Tag) -> bool {
         use Tag::*;
         match tag {
-            Html if self.seen_html => return NONE,
-            Body if self.seen_body => return NONE,
-            Head if self.seen_head || self.seen_body => return NONE,
+            Html if self.seen_html => return false,
+            Body if self.seen_body => return false,
+            Head if self.seen_head || self.seen_body => return false,
             Html => self.seen_html = true,
             Body => {
                 self.seen_body = true;
@@ -438,11 +668,17 @@ impl Builder {
         match tag {
             Li => {
                 if self.open_known[Li as usize] > 0 {
-                    self.close_until(|t| t == Li, |t| matches!(t, Ul | Ol | Menu | Dir) || t.is_scope_boundary());
+                    self.close_until(
+                        |t| t == Li,
+                        |t| matches!(t, Ul | Ol | Menu | Dir) || t.is_scope_boundary(),
+                    );
                 }
             }
             Dd | Dt => {
-                self.close_until(|t| matches!(t, Dd | Dt), |t| t == Dl || t.is_scope_boundary());
+                self.close_until(
+                    |t| matches!(t, Dd | Dt),
+                    |t| t == Dl || t.is_scope_boundary(),
+                );
             }
             Tr => {
                 self.close_until(|t| t == Tr, |t| matches!(t, Table | Tbody | Thead | Tfoot));
@@ -470,25 +706,26 @@ impl Builder {
             }
             _ => {}
         }
-        let nstart = self.dom.buf.len() as u32;
-        self.dom.buf.push_str(name);
-        let nend = self.dom.buf.len() as u32;
-        let astart = self.dom.attrs.len() as u32;
-        for (k, v) in attrs {
-            let ks = self.dom.buf.len() as u32;
-            self.dom.buf.push_str(&k);
-            let ke = self.dom.buf.len() as u32;
-            self.dom.buf.push_str(&v);
-            let ve = self.dom.buf.len() as u32;
-            self.dom.attrs.push(Attr { name: (ks, ke), value: (ke, ve) });
-        }
-        let aend = self.dom.attrs.len() as u32;
-        let id = self.append(Kind::Element { tag, name: (nstart, nend), attrs: (astart, aend) });
-        let closes_now = tag.is_void() || (self_closing && tag == Other);
+        true
+    }
+
+    /// Inserts an element whose name and attributes are already in `buf`/`attrs`.
+    fn insert(&mut self, tag: Tag, name: (u32, u32), attrs: (u32, u32), self_closing: bool) -> u32 {
+        let mask = self.dom.attrs[attrs.0 as usize..attrs.1 as usize]
+            .iter()
+            .fold(0u32, |m, a| m | (1 << a.code as u32));
+        let id = self.append(Kind::Element {
+            tag,
+            name,
+            attrs,
+            mask,
+        });
+        let closes_now = tag.is_void() || (self_closing && tag == Tag::Other);
         if !closes_now {
             self.stack.push(id);
-            if tag == Other {
-                *self.open_other.entry(name.to_string()).or_insert(0) += 1;
+            if tag == Tag::Other {
+                let n = self.dom.buf[name.0 as usize..name.1 as usize].to_string();
+                *self.open_other.entry(n).or_insert(0) += 1;
             } else {
                 self.open_known[tag as usize] += 1;
             }
@@ -500,7 +737,12 @@ impl Builder {
         use Tag::*;
         match tag {
             Br => {
-                self.start_tag(Br, "br", Vec::new(), false);
+                if self.before_start(Br) {
+                    let at = self.dom.buf.len() as u32;
+                    self.dom.buf.push_str("br");
+                    let a = self.dom.attrs.len() as u32;
+                    self.insert(Br, (at, at + 2), (a, a), false);
+                }
             }
             Html | Body => {}
             _ => {
@@ -544,12 +786,20 @@ impl Builder {
             match b.get(i + 1).copied() {
                 Some(b'!') => {
                     if b[i..].starts_with(b"<!--") {
-                        i = memchr::memmem::find(&b[i + 4..], b"-->").map(|e| i + 4 + e + 3).unwrap_or(n);
+                        i = memchr::memmem::find(&b[i + 4..], b"-->")
+                            .map(|e| i + 4 + e + 3)
+                            .unwrap_or(n);
                     } else {
-                        i = memchr::memchr(b'>', &b[i..]).map(|e| i + e + 1).unwrap_or(n);
+                        i = memchr::memchr(b'>', &b[i..])
+                            .map(|e| i + e + 1)
+                            .unwrap_or(n);
                     }
                 }
-                Some(b'?') => i = memchr::memchr(b'>', &b[i..]).map(|e| i + e + 1).unwrap_or(n),
+                Some(b'?') => {
+                    i = memchr::memchr(b'>', &b[i..])
+                        .map(|e| i + e + 1)
+                        .unwrap_or(n)
+                }
                 Some(b'/') => {
                     if b.get(i + 2).is_some_and(|c| c.is_ascii_alphabetic()) {
                         let ns = i + 2;
@@ -558,10 +808,14 @@ impl Builder {
                             j += 1;
                         }
                         let name = s[ns..j].to_ascii_lowercase();
-                        i = memchr::memchr(b'>', &b[j..]).map(|e| j + e + 1).unwrap_or(n);
+                        i = memchr::memchr(b'>', &b[j..])
+                            .map(|e| j + e + 1)
+                            .unwrap_or(n);
                         self.end_tag(Tag::from_name(&name), &name);
                     } else {
-                        i = memchr::memchr(b'>', &b[i..]).map(|e| i + e + 1).unwrap_or(n);
+                        i = memchr::memchr(b'>', &b[i..])
+                            .map(|e| i + e + 1)
+                            .unwrap_or(n);
                     }
                 }
                 Some(c) if c.is_ascii_alphabetic() => i = self.parse_start(s, i),
@@ -582,8 +836,13 @@ impl Builder {
         while i < n && !is_ws(b[i]) && b[i] != b'/' && b[i] != b'>' {
             i += 1;
         }
-        let name = s[lt + 1..i].to_ascii_lowercase();
-        let mut attrs: Vec<(String, String)> = Vec::new();
+        let nstart = self.dom.buf.len();
+        self.dom.buf.push_str(&s[lt + 1..i]);
+        self.dom.buf[nstart..].make_ascii_lowercase();
+        let nend = self.dom.buf.len();
+        let tag = Tag::from_name(&self.dom.buf[nstart..nend]);
+        let keep = self.before_start(tag);
+        let astart = self.dom.attrs.len();
         let mut self_closing = false;
         loop {
             while i < n && is_ws(b[i]) {
@@ -609,7 +868,7 @@ impl Builder {
             while i < n && !is_ws(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
                 i += 1;
             }
-            let key = s[ks..i].to_ascii_lowercase();
+            let key = &s[ks..i];
             while i < n && is_ws(b[i]) {
                 i += 1;
             }
@@ -633,18 +892,57 @@ impl Builder {
                     value = &s[vs..i];
                 }
             }
-            if !attrs.iter().any(|(k, _)| *k == key) {
-                let v = if value.contains('&') { htmlize::unescape_attribute(value).into_owned() } else { value.to_string() };
-                attrs.push((key, v));
+            if !keep {
+                continue;
             }
+            let ks = self.dom.buf.len();
+            self.dom.buf.push_str(key);
+            self.dom.buf[ks..].make_ascii_lowercase();
+            let ke = self.dom.buf.len();
+            let k = &self.dom.buf[ks..ke];
+            let dup = self.dom.attrs[astart..]
+                .iter()
+                .any(|a| &self.dom.buf[a.name.0 as usize..a.name.1 as usize] == k);
+            if dup {
+                self.dom.buf.truncate(ks);
+                continue;
+            }
+            let code = At::from_name(k);
+            if value.contains('&') {
+                let v = htmlize::unescape_attribute(value);
+                self.dom.buf.push_str(&v);
+            } else {
+                self.dom.buf.push_str(value);
+            }
+            let ve = self.dom.buf.len();
+            self.dom.attrs.push(Attr {
+                code,
+                name: (ks as u32, ke as u32),
+                value: (ke as u32, ve as u32),
+            });
         }
-        let tag = Tag::from_name(&name);
-        let is_ld = tag == Tag::Script
-            && attrs.iter().any(|(k, v)| k == "type" && v.to_ascii_lowercase().contains("ld+json"));
-        let id = self.start_tag(tag, &name, attrs, self_closing);
+        let id = if keep {
+            let aend = self.dom.attrs.len() as u32;
+            self.insert(
+                tag,
+                (nstart as u32, nend as u32),
+                (astart as u32, aend),
+                self_closing,
+            )
+        } else {
+            self.dom.buf.truncate(nstart);
+            NONE
+        };
         let raw = matches!(
             tag,
-            Tag::Script | Tag::Style | Tag::Xmp | Tag::Iframe | Tag::Noembed | Tag::Noframes | Tag::Textarea | Tag::Title
+            Tag::Script
+                | Tag::Style
+                | Tag::Xmp
+                | Tag::Iframe
+                | Tag::Noembed
+                | Tag::Noframes
+                | Tag::Textarea
+                | Tag::Title
         );
         if tag == Tag::Plaintext {
             self.text(&s[i..], false);
@@ -653,10 +951,23 @@ impl Builder {
         if !raw || (self_closing && tag == Tag::Script) {
             return i;
         }
-        let mut close = Vec::with_capacity(name.len() + 2);
-        close.extend_from_slice(b"</");
-        close.extend_from_slice(name.as_bytes());
-        let end = find_ci(b, i, &close).unwrap_or(n);
+        let is_ld = id != NONE
+            && tag == Tag::Script
+            && self
+                .dom
+                .attr_at(id, At::Type)
+                .is_some_and(|v| v.to_ascii_lowercase().contains("ld+json"));
+        let name: &'static str = match tag {
+            Tag::Script => "</script",
+            Tag::Style => "</style",
+            Tag::Xmp => "</xmp",
+            Tag::Iframe => "</iframe",
+            Tag::Noembed => "</noembed",
+            Tag::Noframes => "</noframes",
+            Tag::Textarea => "</textarea",
+            _ => "</title",
+        };
+        let end = find_ci(b, i, name.as_bytes()).unwrap_or(n);
         let content = &s[i..end];
         if id != NONE {
             match tag {
@@ -665,9 +976,11 @@ impl Builder {
                 _ => {}
             }
         }
-        let after = memchr::memchr(b'>', &b[end..]).map(|e| end + e + 1).unwrap_or(n);
+        let after = memchr::memchr(b'>', &b[end..])
+            .map(|e| end + e + 1)
+            .unwrap_or(n);
         if id != NONE {
-            self.end_tag(tag, &name);
+            self.end_tag(tag, &name[2..]);
         }
         after
     }
@@ -688,8 +1001,14 @@ mod tests {
             }
             match node.kind {
                 Kind::Document => {}
-                Kind::Element { .. } => out.push_str(&format!("{}{}\n", " ".repeat(depth - 1), d.name(i as u32))),
-                Kind::Text(..) => out.push_str(&format!("{}{:?}\n", " ".repeat(depth - 1), d.text(i as u32))),
+                Kind::Element { .. } => {
+                    out.push_str(&format!("{}{}\n", " ".repeat(depth - 1), d.name(i as u32)))
+                }
+                Kind::Text(..) => out.push_str(&format!(
+                    "{}{:?}\n",
+                    " ".repeat(depth - 1),
+                    d.text(i as u32)
+                )),
             }
         }
         out
@@ -717,7 +1036,19 @@ mod tests {
     fn deep_nesting_and_truncation() {
         let d = Dom::parse(&"<div>".repeat(100_000));
         assert_eq!(d.nodes.len(), 100_001);
-        for s in ["<", "<a", "<a b", "<a b=", "<a b='", "</", "</a", "<!--", "<!", "<script>", "<p \u{e9}>\u{e9}"] {
+        for s in [
+            "<",
+            "<a",
+            "<a b",
+            "<a b=",
+            "<a b='",
+            "</",
+            "</a",
+            "<!--",
+            "<!",
+            "<script>",
+            "<p \u{e9}>\u{e9}",
+        ] {
             let _ = Dom::parse(s);
         }
     }

@@ -2,7 +2,8 @@
 //! for the publication date, from `<meta>`, JSON-LD, microdata and the visible page.
 
 use super::body::normalize_ws;
-use super::dom::{Dom, Kind, Tag, NONE};
+use super::dom::{At, Dom, Kind, Tag, NONE};
+use super::hints;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -10,9 +11,13 @@ use std::collections::HashMap;
 pub struct Meta {
     /// `<meta>` values by lowercased `property`/`name`/`itemprop`/`http-equiv`; first wins.
     pub metas: HashMap<String, String>,
+    /// The same, in document order (for scans that must not depend on hash order).
+    pub meta_list: Vec<(String, String)>,
     pub html_lang: Option<String>,
     pub title_tag: Option<String>,
     pub h1: Vec<String>,
+    /// Texts of the first `<h2>`/`<h3>`s, to recognise a title's own part in `<title>`.
+    pub subheads: Vec<String>,
     pub canonical: Option<String>,
     pub ld: LdFacts,
     pub itemprop_author: Vec<String>,
@@ -24,6 +29,8 @@ pub struct Meta {
     pub times: Vec<(String, bool)>,
     /// Short texts of elements whose class/id names a date, in document order.
     pub date_texts: Vec<String>,
+    /// Visible text right after the first `<h1>`, where pages print their date line.
+    pub after_h1: String,
 }
 
 #[derive(Debug, Default)]
@@ -40,20 +47,44 @@ pub struct LdFacts {
 }
 
 const ARTICLE_TYPES: &[&str] = &[
-    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "scholarlyarticle",
-    "techarticle", "liveblogposting", "socialmediaposting", "report", "posting", "webpage",
-    "creativework", "medicalwebpage", "videoobject", "advertisercontentarticle", "satiricalarticle",
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "scholarlyarticle",
+    "techarticle",
+    "liveblogposting",
+    "socialmediaposting",
+    "report",
+    "posting",
+    "webpage",
+    "creativework",
+    "medicalwebpage",
+    "videoobject",
+    "advertisercontentarticle",
+    "satiricalarticle",
 ];
 
 fn type_rank(v: &Value) -> Option<u8> {
     let t = v.get("@type")?;
     let names: Vec<String> = match t {
         Value::String(s) => vec![s.to_ascii_lowercase()],
-        Value::Array(a) => a.iter().filter_map(|x| x.as_str()).map(|s| s.to_ascii_lowercase()).collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
         _ => return None,
     };
-    names.iter().filter_map(|n| ARTICLE_TYPES.iter().position(|t| t == n)).map(|p| if p < 14 { 0 } else { 1 }).min()
+    names
+        .iter()
+        .filter_map(|n| ARTICLE_TYPES.iter().position(|t| t == n))
+        .map(|p| if p < 14 { 0 } else { 1 })
+        .min()
 }
 
 fn str_of(v: &Value) -> Option<String> {
@@ -120,7 +151,9 @@ impl LdFacts {
             self.url = get("url").and_then(|u| u.as_str()).map(str::to_string);
         }
         if self.body.is_none() {
-            self.body = get("articleBody").and_then(|b| b.as_str()).map(str::to_string);
+            self.body = get("articleBody")
+                .and_then(|b| b.as_str())
+                .map(str::to_string);
         }
         if self.publisher.is_none() {
             self.publisher = get("publisher").and_then(str_of);
@@ -146,7 +179,12 @@ fn collect_ld(root: &Value, found: &mut Vec<(u8, Value)>) {
                 if let Some(rank) = type_rank(v) {
                     found.push((rank, v.clone()));
                 }
-                for k in ["@graph", "mainEntity", "mainEntityOfPage", "itemListElement"] {
+                for k in [
+                    "@graph",
+                    "mainEntity",
+                    "mainEntityOfPage",
+                    "itemListElement",
+                ] {
                     if let Some(x) = o.get(k) {
                         if x.is_object() || x.is_array() {
                             stack.push((x, depth + 1));
@@ -160,21 +198,44 @@ fn collect_ld(root: &Value, found: &mut Vec<(u8, Value)>) {
 }
 
 fn parse_ld(text: &str) -> Option<Value> {
-    let t = text.trim().trim_start_matches("<!--").trim_end_matches("-->").trim();
-    let t = t.trim_start_matches("//<![CDATA[").trim_end_matches("//]]>").trim();
-    if let Ok(v) = serde_json::from_str(t) {
+    let t = text
+        .trim()
+        .trim_start_matches("<!--")
+        .trim_end_matches("-->")
+        .trim();
+    let t = t
+        .trim_start_matches("//<![CDATA[")
+        .trim_end_matches("//]]>")
+        .trim();
+    if let Some(v) = leading_json(t) {
         return Some(v);
     }
     // Raw newlines and tabs inside strings are common and invalid JSON.
-    let cleaned: String = t.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    serde_json::from_str(&cleaned).ok()
+    let cleaned: String = t
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    leading_json(&cleaned)
 }
 
-fn is_update_hint(h: &str) -> bool {
-    h.contains("update") || h.contains("modif") || h.contains("edited") || h.contains("revis")
+/// The JSON values at the start of `t`, as an array when there are several; trailing junk
+/// (a stray brace, a second unterminated object) is ignored.
+fn leading_json(t: &str) -> Option<Value> {
+    let mut values = Vec::new();
+    for v in serde_json::Deserializer::from_str(t).into_iter::<Value>() {
+        match v {
+            Ok(v) => values.push(v),
+            Err(_) => break,
+        }
+    }
+    match values.len() {
+        0 => None,
+        1 => values.pop(),
+        _ => Some(Value::Array(values)),
+    }
 }
 
-pub fn collect(dom: &Dom) -> Meta {
+pub fn collect(dom: &Dom, flags: &[u32]) -> Meta {
     let mut m = Meta::default();
     let mut ld_found: Vec<(u8, Value)> = Vec::new();
     let n = dom.nodes.len() as u32;
@@ -187,7 +248,10 @@ pub fn collect(dom: &Dom) -> Meta {
         match tag {
             Tag::Html => {
                 if m.html_lang.is_none() {
-                    m.html_lang = dom.attr(i, "lang").or_else(|| dom.attr(i, "xml:lang")).map(str::to_string);
+                    m.html_lang = dom
+                        .attr(i, "lang")
+                        .or_else(|| dom.attr(i, "xml:lang"))
+                        .map(str::to_string);
                 }
             }
             Tag::Meta => {
@@ -197,9 +261,17 @@ pub fn collect(dom: &Dom) -> Meta {
                         if let Some(k) = dom.attr(i, key) {
                             let k = k.trim().to_ascii_lowercase();
                             if !k.is_empty() && !content.trim().is_empty() {
-                                m.metas.entry(k.clone()).or_insert_with(|| content.trim().to_string());
+                                if m.meta_list.len() < 500 {
+                                    m.meta_list.push((k.clone(), content.trim().to_string()));
+                                }
+                                m.metas
+                                    .entry(k.clone())
+                                    .or_insert_with(|| content.trim().to_string());
                             }
-                            if key == "itemprop" && k == "datepublished" && m.itemprop_date.is_none() {
+                            if key == "itemprop"
+                                && k == "datepublished"
+                                && m.itemprop_date.is_none()
+                            {
                                 m.itemprop_date = Some(content.trim().to_string());
                             }
                         }
@@ -214,16 +286,27 @@ pub fn collect(dom: &Dom) -> Meta {
                     }
                 }
             }
-            Tag::H1 => {
+            Tag::H2 | Tag::H3 => {
+                if m.subheads.len() < 5 && dom.subtree_end(i) - i < 20 {
+                    let t = normalize_ws(&dom.raw_text(i));
+                    if !t.is_empty() {
+                        m.subheads.push(t);
+                    }
+                }
+            }
+            Tag::H1 if m.h1.len() < 5 => {
                 let t = normalize_ws(&dom.raw_text(i));
-                if !t.is_empty() && m.h1.len() < 5 {
+                if !t.is_empty() {
                     m.h1.push(t);
                 }
             }
             Tag::Link => {
                 let rel = dom.attr(i, "rel").unwrap_or("").to_ascii_lowercase();
                 if rel.split_ascii_whitespace().any(|r| r == "canonical") && m.canonical.is_none() {
-                    m.canonical = dom.attr(i, "href").map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
+                    m.canonical = dom
+                        .attr(i, "href")
+                        .map(|h| h.trim().to_string())
+                        .filter(|h| !h.is_empty());
                 }
             }
             Tag::Script => {
@@ -235,14 +318,15 @@ pub fn collect(dom: &Dom) -> Meta {
                 }
             }
             Tag::Time => {
-                if let Some(dt) = dom.attr(i, "datetime") {
-                    let h = format!("{} {}", dom.attr(i, "class").unwrap_or(""), dom.attr(i, "itemprop").unwrap_or("")).to_ascii_lowercase();
-                    let parent_h = {
-                        let p = dom.parent(i);
-                        if p != NONE { dom.attr(p, "class").unwrap_or("").to_ascii_lowercase() } else { String::new() }
-                    };
+                if let Some(dt) = dom.attr_at(i, At::Datetime) {
+                    let p = dom.parent(i);
+                    let update = flags[i as usize] & hints::UPDATE != 0
+                        || (p != NONE && flags[p as usize] & hints::UPDATE != 0)
+                        || dom
+                            .attr_at(i, At::Itemprop)
+                            .is_some_and(|v| v.to_ascii_lowercase().contains("modif"));
                     if m.times.len() < 20 {
-                        m.times.push((dt.trim().to_string(), is_update_hint(&h) || is_update_hint(&parent_h)));
+                        m.times.push((dt.trim().to_string(), update));
                     }
                 }
             }
@@ -250,7 +334,11 @@ pub fn collect(dom: &Dom) -> Meta {
         }
         if tag == Tag::A || tag == Tag::Link {
             let rel = dom.attr(i, "rel").unwrap_or("");
-            if tag == Tag::A && rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("author")) {
+            if tag == Tag::A
+                && rel
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("author"))
+            {
                 let t = normalize_ws(&dom.raw_text(i));
                 if !t.is_empty() && t.len() < 80 && m.rel_author.len() < 10 {
                     m.rel_author.push(t);
@@ -259,7 +347,11 @@ pub fn collect(dom: &Dom) -> Meta {
         }
         if let Some(ip) = dom.attr(i, "itemprop") {
             let ip = ip.to_ascii_lowercase();
-            if ip.split_ascii_whitespace().any(|p| p == "author" || p == "creator") && m.itemprop_author.len() < 10 {
+            if ip
+                .split_ascii_whitespace()
+                .any(|p| p == "author" || p == "creator")
+                && m.itemprop_author.len() < 10
+            {
                 // the name is in a nested itemprop=name, else the element's text
                 let e = dom.subtree_end(i);
                 let mut name = None;
@@ -270,8 +362,16 @@ pub fn collect(dom: &Dom) -> Meta {
                     if name.is_some() {
                         break;
                     }
-                    if dom.attr(j, "itemprop").is_some_and(|v| v.eq_ignore_ascii_case("name")) {
-                        name = Some(normalize_ws(dom.attr(j, "content").map(str::to_string).unwrap_or_else(|| dom.raw_text(j)).as_str()));
+                    if dom
+                        .attr(j, "itemprop")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("name"))
+                    {
+                        name = Some(normalize_ws(
+                            dom.attr(j, "content")
+                                .map(str::to_string)
+                                .unwrap_or_else(|| dom.raw_text(j))
+                                .as_str(),
+                        ));
                     }
                 }
                 let name = name.unwrap_or_else(|| normalize_ws(&dom.raw_text(i)));
@@ -279,7 +379,11 @@ pub fn collect(dom: &Dom) -> Meta {
                     m.itemprop_author.push(name);
                 }
             } else if ip == "datepublished" && m.itemprop_date.is_none() {
-                m.itemprop_date = dom.attr(i, "datetime").or_else(|| dom.attr(i, "content")).map(str::to_string).or_else(|| Some(normalize_ws(&dom.raw_text(i))));
+                m.itemprop_date = dom
+                    .attr(i, "datetime")
+                    .or_else(|| dom.attr(i, "content"))
+                    .map(str::to_string)
+                    .or_else(|| Some(normalize_ws(&dom.raw_text(i))));
             } else if ip == "headline" && m.itemprop_headline.is_none() && tag != Tag::Meta {
                 let t = normalize_ws(&dom.raw_text(i));
                 if !t.is_empty() {
@@ -287,26 +391,64 @@ pub fn collect(dom: &Dom) -> Meta {
                 }
             }
         }
-        if let Some(class) = dom.attr(i, "class").map(|c| c.to_ascii_lowercase()) {
-            let idv = dom.attr(i, "id").unwrap_or("").to_ascii_lowercase();
-            let h = format!("{class} {idv}");
-            if (h.contains("byline") || h.contains("author")) && !h.contains("bio") && !h.contains("avatar") && m.byline_texts.len() < 10 {
-                let t = normalize_ws(&dom.raw_text(i));
-                if !t.is_empty() && t.len() < 200 {
-                    m.byline_texts.push(t);
-                }
-            }
-            if (h.contains("date") || h.contains("time") || h.contains("publish") || h.contains("posted") || h.contains("byline") || h.contains("meta"))
-                && !is_update_hint(&h)
-                && m.date_texts.len() < 30
+        let f = flags[i as usize];
+        if f & (hints::BYLINE | hints::DATE) != 0 && dom.subtree_end(i) - i < 60 {
+            let t = normalize_ws(&dom.raw_text(i));
+            if f & hints::BYLINE != 0
+                && f & hints::BIO == 0
+                && m.byline_texts.len() < 10
+                && !t.is_empty()
+                && t.len() < 200
             {
-                let t = normalize_ws(&dom.raw_text(i));
+                m.byline_texts.push(t.clone());
+            }
+            if f & hints::DATE != 0 && f & hints::UPDATE == 0 && m.date_texts.len() < 30 {
                 if !t.is_empty() && t.len() < 200 {
                     m.date_texts.push(t);
+                }
+                if let Some(t) = dom
+                    .attr_at(i, At::Title)
+                    .or_else(|| dom.attr_at(i, At::Datetime))
+                    .or_else(|| dom.attr(i, "data-timestamp"))
+                {
+                    m.date_texts.push(t.to_string());
                 }
             }
         }
         i += 1;
+    }
+    if let Some(h1) = (1..n).find(|&j| dom.tag(j) == Some(Tag::H1)) {
+        let mut j = h1;
+        while j < n && m.after_h1.len() < 1500 {
+            match dom.nodes[j as usize].kind {
+                Kind::Element {
+                    tag:
+                        Tag::Script
+                        | Tag::Style
+                        | Tag::Noscript
+                        | Tag::Template
+                        | Tag::Figure
+                        | Tag::Figcaption,
+                    ..
+                } => {
+                    j = dom.subtree_end(j);
+                    continue;
+                }
+                // captions date their pictures, not the article
+                Kind::Element { .. }
+                    if flags[j as usize] & (hints::CAPTION | hints::CREDIT) != 0 =>
+                {
+                    j = dom.subtree_end(j);
+                    continue;
+                }
+                Kind::Text(..) => {
+                    m.after_h1.push_str(dom.text(j));
+                    m.after_h1.push(' ');
+                }
+                _ => {}
+            }
+            j += 1;
+        }
     }
     ld_found.sort_by_key(|(r, _)| *r);
     for (_, v) in &ld_found {
@@ -332,7 +474,9 @@ impl Meta {
     }
 
     pub fn site_name(&self) -> Option<&str> {
-        self.get("og:site_name").or_else(|| self.get("application-name")).or(self.ld.publisher.as_deref())
+        self.get("og:site_name")
+            .or_else(|| self.get("application-name"))
+            .or(self.ld.publisher.as_deref())
     }
 
     pub fn title(&self) -> Option<String> {
@@ -343,19 +487,44 @@ impl Meta {
             self.itemprop_headline.clone(),
             self.h1.first().cloned(),
         ];
-        let raw = candidates.into_iter().flatten().map(|t| normalize_ws(&t)).find(|t| !t.is_empty());
+        let raw = candidates
+            .into_iter()
+            .flatten()
+            .map(|t| normalize_ws(&t))
+            .find(|t| !t.is_empty());
         let raw = match raw {
             Some(t) => t,
             None => self.title_tag.clone()?,
         };
-        Some(strip_site_suffix(&raw, self.site_name(), self.h1.first().map(String::as_str)))
+        let mut heads: Vec<&str> = self
+            .h1
+            .iter()
+            .chain(self.subheads.iter())
+            .map(String::as_str)
+            .collect();
+        if let Some(t) = self.get("og:title") {
+            heads.push(t);
+        }
+        let host = self.canonical_url().and_then(|u| crate::site_of(&u));
+        Some(strip_site_suffix(
+            &raw,
+            self.site_name(),
+            &heads,
+            host.as_deref(),
+        ))
     }
 
     pub fn bylines(&self) -> Vec<String> {
         let mut raw: Vec<String> = Vec::new();
         if !self.ld.authors.is_empty() {
             raw = self.ld.authors.clone();
-        } else if let Some(a) = self.get("author").or_else(|| self.get("article:author")).or_else(|| self.get("dc.creator")).or_else(|| self.get("sailthru.author")).or_else(|| self.get("parsely-author")) {
+        } else if let Some(a) = self
+            .get("author")
+            .or_else(|| self.get("article:author"))
+            .or_else(|| self.get("dc.creator"))
+            .or_else(|| self.get("sailthru.author"))
+            .or_else(|| self.get("parsely-author"))
+        {
             if !a.starts_with("http") {
                 raw.push(a.to_string());
             }
@@ -371,9 +540,27 @@ impl Meta {
                 raw.push(b.clone());
             }
         }
+        // The publisher named as an author is not a byline.
+        let host_label = self
+            .canonical_url()
+            .and_then(|u| crate::site_of(&u))
+            .map(|h| h.split('.').next().unwrap_or("").to_string());
+        let not_names: Vec<String> = [
+            self.site_name().map(str::to_string),
+            self.ld.publisher.clone(),
+            host_label,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| s.to_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect();
         let mut out: Vec<String> = Vec::new();
         for r in raw {
             for name in split_names(&r) {
+                if not_names.iter().any(|n| *n == name.to_lowercase()) {
+                    continue;
+                }
                 if !out.iter().any(|o| o.eq_ignore_ascii_case(&name)) {
                     out.push(name);
                 }
@@ -405,36 +592,63 @@ impl Meta {
     }
 
     pub fn canonical_url(&self) -> Option<String> {
-        let c = self.canonical.clone().or_else(|| self.get("og:url").map(str::to_string)).or_else(|| self.ld.url.clone())?;
+        let c = self
+            .canonical
+            .clone()
+            .or_else(|| self.get("og:url").map(str::to_string))
+            .or_else(|| self.ld.url.clone())?;
         (c.starts_with("http://") || c.starts_with("https://")).then_some(c)
     }
 }
 
 fn primary_tag(s: &str) -> Option<String> {
-    let p = s.trim().split(['-', '_', ',', ';', ' ']).next()?.to_ascii_lowercase();
+    let p = s
+        .trim()
+        .split(['-', '_', ',', ';', ' '])
+        .next()?
+        .to_ascii_lowercase();
     (p.len() >= 2 && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_alphabetic())).then_some(p)
 }
 
-/// Drops a trailing (or leading) " | Site" / " - Site" part when it names the site or is
-/// clearly shorter than the rest.
-fn strip_site_suffix(title: &str, site: Option<&str>, h1: Option<&str>) -> String {
-    if let Some(h1) = h1 {
-        if title.starts_with(h1) && h1.len() * 2 > title.len() && title.len() > h1.len() {
-            let rest = title[h1.len()..].trim_start();
+/// Drops a trailing " | Site" / " - Site" part when it names the site, when the rest is a
+/// heading of the page, or when it is clearly shorter than the rest.
+fn strip_site_suffix(
+    title: &str,
+    site: Option<&str>,
+    heads: &[&str],
+    host: Option<&str>,
+) -> String {
+    for h in heads {
+        if h.split_whitespace().count() >= 2 && title.len() > h.len() && title.starts_with(h) {
+            let rest = title[h.len()..].trim_start();
             if rest.starts_with(['|', '-', '–', '—', ':', '·', '»']) {
-                return h1.to_string();
+                return h.to_string();
+            }
+        }
+    }
+    if let Some(site) = site {
+        for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " » ", ": "] {
+            if let Some(rest) = title.strip_prefix(site).and_then(|r| r.strip_prefix(sep)) {
+                if rest.split_whitespace().count() >= 2 {
+                    return rest.trim().to_string();
+                }
             }
         }
     }
     for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " » "] {
         if let Some(pos) = title.rfind(sep) {
             let (head, tail) = (&title[..pos], &title[pos + sep.len()..]);
+            let t = tail.to_lowercase();
             let tail_is_site = site.is_some_and(|s| {
                 let s = s.to_lowercase();
-                let t = tail.to_lowercase();
                 t.contains(&s) || s.contains(&t)
+            }) || host.is_some_and(|h| {
+                let label = h.split('.').next().unwrap_or(h);
+                label.len() >= 3 && t.replace([' ', '\'', '-'], "").contains(label)
             });
-            if tail_is_site || (tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 4 && sep != " - ") {
+            let short_tail =
+                tail.split_whitespace().count() <= 3 && head.split_whitespace().count() >= 4;
+            if tail_is_site || (short_tail && sep != " - ") {
                 return head.trim().to_string();
             }
         }
@@ -448,16 +662,35 @@ pub fn split_names(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let lowered = s.to_lowercase();
     let mut start = 0;
-    for p in ["by ", "von ", "par ", "por ", "door ", "af ", "written by ", "words by ", "author: ", "authors: "] {
+    for p in [
+        "by ",
+        "von ",
+        "par ",
+        "por ",
+        "door ",
+        "af ",
+        "written by ",
+        "words by ",
+        "author: ",
+        "authors: ",
+    ] {
         if lowered.starts_with(p) {
             start = p.len();
             break;
         }
     }
     let s = &s[start..];
-    let parts = s.split([',', ';', '|', '&', '\n']).flat_map(|p| p.split(" and ")).flat_map(|p| p.split(" und ")).flat_map(|p| p.split(" et "));
+    let parts = s
+        .split([',', ';', '|', '&', '\n'])
+        .flat_map(|p| p.split(" and "))
+        .flat_map(|p| p.split(" und "))
+        .flat_map(|p| p.split(" et "));
     for p in parts {
-        let mut p = p.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '"').trim().to_string();
+        let mut p = p
+            .trim()
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '"')
+            .trim()
+            .to_string();
         let pl = p.to_lowercase();
         for pre in ["by ", "von ", "par ", "por "] {
             if pl.starts_with(pre) {
@@ -465,7 +698,12 @@ pub fn split_names(s: &str) -> Vec<String> {
                 break;
             }
         }
-        if p.is_empty() || p.contains('@') || p.starts_with("http") || p.len() > 60 || p.chars().any(|c| c.is_ascii_digit()) {
+        if p.is_empty()
+            || p.contains('@')
+            || p.starts_with("http")
+            || p.len() > 60
+            || p.chars().any(|c| c.is_ascii_digit())
+        {
             continue;
         }
         if p.split_whitespace().count() > 5 {
@@ -474,4 +712,76 @@ pub fn split_names(s: &str) -> Vec<String> {
         out.push(p);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines_are_cleaned_and_split() {
+        assert_eq!(
+            split_names("By Jane Doe and John Smith"),
+            ["Jane Doe", "John Smith"]
+        );
+        assert_eq!(split_names("BY JANE DOE, jane@example.com"), ["JANE DOE"]);
+        assert_eq!(
+            split_names("Von Anna Müller | Updated 2019"),
+            ["Anna Müller"]
+        );
+        assert!(split_names("http://example.com/author/x").is_empty());
+    }
+
+    #[test]
+    fn site_suffixes_and_prefixes_go() {
+        let heads: [&str; 0] = [];
+        assert_eq!(
+            strip_site_suffix(
+                "Big news today | The Daily",
+                Some("The Daily"),
+                &heads,
+                None
+            ),
+            "Big news today"
+        );
+        assert_eq!(
+            strip_site_suffix(
+                "Big news about the thing - dailynews.com",
+                None,
+                &heads,
+                Some("dailynews.com")
+            ),
+            "Big news about the thing"
+        );
+        assert_eq!(
+            strip_site_suffix(
+                "The Daily | Big news today",
+                Some("The Daily"),
+                &heads,
+                None
+            ),
+            "Big news today"
+        );
+        // a dash inside a headline stays when nothing says it is a site name
+        assert_eq!(
+            strip_site_suffix("Obama - the early years", None, &heads, None),
+            "Obama - the early years"
+        );
+        assert_eq!(
+            strip_site_suffix(
+                "Walk in winter - Alice's Notebook",
+                None,
+                &["Walk in winter"],
+                None
+            ),
+            "Walk in winter"
+        );
+    }
+
+    #[test]
+    fn language_is_the_primary_tag() {
+        assert_eq!(primary_tag("en-GB").as_deref(), Some("en"));
+        assert_eq!(primary_tag("fr_FR").as_deref(), Some("fr"));
+        assert_eq!(primary_tag("english"), None);
+    }
 }

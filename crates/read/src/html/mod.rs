@@ -7,10 +7,12 @@
 pub mod body;
 pub mod dates;
 pub mod dom;
+pub mod hints;
 pub mod meta;
 
 use crate::{charset, Article, Item, RawPage, ReadOptions, SourceFormat};
 use copydesk_model::Origin;
+use std::borrow::Cow;
 
 /// Items of a standalone HTML file.
 pub fn page_items(bytes: Vec<u8>, path: String, _opts: &ReadOptions) -> Vec<Item> {
@@ -22,6 +24,25 @@ pub fn page_items(bytes: Vec<u8>, path: String, _opts: &ReadOptions) -> Vec<Item
     }))]
 }
 
+/// The page as text. Valid UTF-8 that declares UTF-8 or nothing is borrowed as is (what
+/// `decode_html` would give, without its validation and copy); anything else goes through
+/// [`charset::decode_html`].
+fn decode(page: &RawPage) -> Cow<'_, str> {
+    if encoding_rs::Encoding::for_bom(&page.bytes).is_none() {
+        if let Ok(s) = std::str::from_utf8(&page.bytes) {
+            let declared = page
+                .content_type
+                .as_deref()
+                .and_then(charset::charset_param)
+                .or_else(|| charset::meta_charset(&page.bytes[..page.bytes.len().min(16384)]));
+            if declared.is_none() || declared == Some(encoding_rs::UTF_8) {
+                return Cow::Borrowed(s);
+            }
+        }
+    }
+    Cow::Owned(charset::decode_html(&page.bytes, page.content_type.as_deref()).0)
+}
+
 /// Extracts the article from one page. Errors are messages; the caller adds the origin.
 ///
 /// A page with no body text still gives an article (with its metadata); only input that
@@ -30,12 +51,11 @@ pub fn extract(page: &RawPage) -> Result<Article, String> {
     if page.bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err("empty HTML document".to_string());
     }
-    let (html, _) = charset::decode_html(&page.bytes, page.content_type.as_deref());
-    let dom = dom::Dom::parse(&html);
-    drop(html);
-    let meta = meta::collect(&dom);
+    let dom = dom::Dom::parse(&decode(page));
+    let flags = hints::all_flags(&dom);
+    let meta = meta::collect(&dom, &flags);
     let title = meta.title();
-    let body = body::extract(&dom, title.as_deref());
+    let body = body::extract(&dom, &flags, title.as_deref());
 
     let mut a = Article::from_paragraphs(&body.paragraphs);
     // Pages that render their text with scripts still carry it in JSON-LD.
@@ -51,7 +71,10 @@ pub fn extract(page: &RawPage) -> Result<Article, String> {
     a.section = meta.section();
     a.language = meta.language();
     a.url = page.url.clone().or_else(|| meta.canonical_url());
-    a.published = page.published.clone().or_else(|| dates::find(&meta, a.url.as_deref().or(meta.canonical_url().as_deref())));
+    a.published = page
+        .published
+        .clone()
+        .or_else(|| dates::find(&meta, a.url.as_deref().or(meta.canonical_url().as_deref())));
     a.format = page.format;
     a.origin = page.origin.clone();
     Ok(a)
