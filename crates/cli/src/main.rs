@@ -3,6 +3,7 @@
 
 mod extract;
 mod output;
+mod trace;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,10 @@ struct Cli {
 enum Command {
     /// Read news (HTML, WARC/ARC, RSS/Atom/JSON Feed, JSON lines, CSV, text) into clean articles.
     Extract(extract::Args),
+    /// Trace text reuse across a corpus: passages with their earliest sources, coverage, spin, families.
+    Trace(trace::Args),
+    /// Show where each passage of one article came from.
+    Provenance(trace::ProvenanceArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +54,8 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Extract(args) => extract::run(args),
+        Command::Trace(args) => trace::run(args),
+        Command::Provenance(args) => trace::provenance(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

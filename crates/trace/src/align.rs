@@ -1,0 +1,521 @@
+//! Word-level local alignment of one (target, source) pair.
+//!
+//! Anchors are exact runs of at least `anchor` equal tokens (maximal, found through a hash
+//! of the source's n-grams). Runs are chained left to right in the target; a gap between
+//! two runs is bridged when it looks like an edit (a substitution, a dropped sentence,
+//! local rewording that still shares most words) and not like new text (an inserted
+//! sentence or paragraph, a skipped source paragraph, a jump backwards = a swapped
+//! paragraph, which starts a new chain). Inside a bridged gap the words are aligned by
+//! an exact LCS, which gives the edits (`Russia` -> `Russian Federation`). This is the
+//! banded alignment around the anchor chain: the dynamic programme only ever runs inside
+//! a gap, so the cost is linear in the pair's length.
+//!
+//! Pure functions of two tokenised documents.
+
+use crate::group::ngram_hash;
+use crate::token::Doc;
+
+#[derive(Debug, Clone)]
+pub struct AlignParams {
+    /// Minimum length of an exact anchor run, in tokens.
+    pub anchor: usize,
+    /// An n-gram occurring more often than this in the source is no anchor (repeats).
+    pub max_occurrences: usize,
+    /// Gaps up to this many tokens on both sides are bridged as substitutions.
+    pub small_gap: u32,
+    /// A target-side gap this small with a source gap up to `max_deletion` is a deletion.
+    pub max_deletion: u32,
+    /// Larger gaps (up to `max_fuzzy_gap`) are bridged when they share enough words.
+    pub max_fuzzy_gap: u32,
+    pub fuzzy_overlap: f32,
+    /// A chain needs this many matched tokens to count as a passage.
+    pub min_matched: u32,
+}
+
+impl Default for AlignParams {
+    fn default() -> Self {
+        AlignParams {
+            anchor: 3,
+            max_occurrences: 4,
+            small_gap: 8,
+            max_deletion: 80,
+            max_fuzzy_gap: 60,
+            fuzzy_overlap: 0.5,
+            min_matched: 10,
+        }
+    }
+}
+
+/// Exact run: `len` equal tokens at target `t` and source `s`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub t: u32,
+    pub s: u32,
+    pub len: u32,
+}
+
+impl Run {
+    fn t_end(&self) -> u32 {
+        self.t + self.len
+    }
+    fn s_end(&self) -> u32 {
+        self.s + self.len
+    }
+}
+
+/// One aligned passage of a pair, in token coordinates (half-open).
+#[derive(Debug, Clone)]
+pub struct Chain {
+    pub runs: Vec<Run>,
+    pub tb: u32,
+    pub te: u32,
+    pub sb: u32,
+    pub se: u32,
+    pub matched: u32,
+}
+
+impl Chain {
+    pub fn similarity(&self) -> f32 {
+        let span = (self.te - self.tb).max(self.se - self.sb).max(1);
+        self.matched as f32 / span as f32
+    }
+
+    /// Matched tokens inside target tokens `[a, b)`.
+    pub fn matched_in(&self, a: u32, b: u32) -> u32 {
+        self.runs.iter().map(|r| r.t_end().min(b).saturating_sub(r.t.max(a))).sum()
+    }
+
+    /// The source token range that target tokens `[a, b)` of this chain align to.
+    pub fn map_to_source(&self, a: u32, b: u32) -> (u32, u32) {
+        let a = a.max(self.tb);
+        let b = b.min(self.te).max(a);
+        let start = if a <= self.tb {
+            self.sb
+        } else {
+            let mut s = self.sb;
+            for r in &self.runs {
+                if a >= r.t_end() {
+                    s = r.s_end();
+                } else if a >= r.t {
+                    s = r.s + (a - r.t);
+                    break;
+                } else {
+                    break;
+                }
+            }
+            s
+        };
+        let end = if b >= self.te {
+            self.se
+        } else {
+            let mut e = self.se;
+            for r in self.runs.iter().rev() {
+                if b <= r.t {
+                    e = r.s;
+                } else if b <= r.t_end() {
+                    e = r.s + (b - r.t);
+                    break;
+                } else {
+                    break;
+                }
+            }
+            e
+        };
+        (start, end.max(start))
+    }
+}
+
+/// A word-level difference inside a chain, in token coordinates. `t`/`s` are half-open
+/// token ranges; one side is empty for a pure insertion or deletion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    pub s: (u32, u32),
+    pub t: (u32, u32),
+}
+
+/// Aligns `target` against `source` and returns its passages (chains), best first.
+pub fn align(target: &Doc, source: &Doc, p: &AlignParams) -> Vec<Chain> {
+    let runs = anchor_runs(target, source, p);
+    if runs.is_empty() {
+        return Vec::new();
+    }
+    let chains = chain_runs(target, source, runs, p);
+    let mut out: Vec<Chain> = chains
+        .into_iter()
+        .filter(|c| c.matched >= p.min_matched)
+        .map(|c| snap(target, source, c))
+        .collect();
+    out.sort_by(|a, b| b.matched.cmp(&a.matched).then(a.tb.cmp(&b.tb)));
+    // A chain mostly inside a better one of the same pair is the same text matched twice
+    // (repeated phrases); keep the better.
+    let mut kept: Vec<Chain> = Vec::new();
+    for c in out {
+        let len = c.te - c.tb;
+        let covered: u32 = kept.iter().map(|k| c.te.min(k.te).saturating_sub(c.tb.max(k.tb))).sum();
+        if covered * 2 < len {
+            kept.push(c);
+        }
+    }
+    kept
+}
+
+/// Maximal exact runs of at least `anchor` tokens.
+pub fn anchor_runs(target: &Doc, source: &Doc, p: &AlignParams) -> Vec<Run> {
+    let n = p.anchor.max(1);
+    if target.len() < n || source.len() < n {
+        return Vec::new();
+    }
+    let mut index: Vec<(u64, u32)> =
+        source.toks.windows(n).enumerate().map(|(j, w)| (ngram_hash(w), j as u32)).collect();
+    index.sort_unstable();
+    // Runs grow along diagonals; `open` maps a diagonal to the run that ended on the
+    // previous target position.
+    let mut runs: Vec<Run> = Vec::new();
+    let mut open: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    let mut next_open: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for (i, w) in target.toks.windows(n).enumerate() {
+        let h = ngram_hash(w);
+        let lo = index.partition_point(|&(x, _)| x < h);
+        let hi = index[lo..].partition_point(|&(x, _)| x == h) + lo;
+        next_open.clear();
+        if hi > lo && hi - lo <= p.max_occurrences {
+            for &(_, j) in &index[lo..hi] {
+                if source.toks[j as usize..j as usize + n] != *w {
+                    continue;
+                }
+                let d = j as i64 - i as i64;
+                let r = match open.get(&d) {
+                    Some(&r) => {
+                        runs[r].len += 1;
+                        r
+                    }
+                    None => {
+                        runs.push(Run { t: i as u32, s: j, len: 1 });
+                        runs.len() - 1
+                    }
+                };
+                next_open.insert(d, r);
+            }
+        }
+        std::mem::swap(&mut open, &mut next_open);
+    }
+    for r in &mut runs {
+        r.len += n as u32 - 1;
+    }
+    runs
+}
+
+fn chain_runs(target: &Doc, source: &Doc, mut runs: Vec<Run>, p: &AlignParams) -> Vec<Chain> {
+    runs.sort_unstable_by_key(|r| (r.t, r.s));
+    let mut chains: Vec<Chain> = Vec::new();
+    let mut active: Vec<usize> = Vec::new();
+    let horizon = p.max_fuzzy_gap.max(p.small_gap) + 1;
+    for run in runs {
+        active.retain(|&c| {
+            let last = chains[c].runs.last().copied().unwrap_or(run);
+            last.t_end() + horizon >= run.t
+        });
+        let mut best: Option<(u32, usize, Run)> = None;
+        for &c in &active {
+            let Some(last) = chains[c].runs.last().copied() else { continue };
+            // Trim an overlap with the chain's last run (same text matched on a nearby
+            // diagonal) from the start of the new run.
+            if run.t_end() <= last.t_end() || run.s_end() <= last.s_end() {
+                continue;
+            }
+            let cut = last.t_end().saturating_sub(run.t).max(last.s_end().saturating_sub(run.s));
+            let trimmed = Run { t: run.t + cut, s: run.s + cut, len: run.len - cut };
+            if !bridgeable(target, source, last, trimmed, p) {
+                continue;
+            }
+            let cost = (trimmed.t - last.t_end()) + (trimmed.s - last.s_end());
+            if best.is_none_or(|(b, _, _)| cost < b) {
+                best = Some((cost, c, trimmed));
+            }
+        }
+        match best {
+            Some((_, c, trimmed)) => {
+                let ch = &mut chains[c];
+                ch.runs.push(trimmed);
+                ch.te = trimmed.t_end();
+                ch.se = trimmed.s_end();
+                ch.matched += trimmed.len;
+            }
+            None => {
+                chains.push(Chain {
+                    runs: vec![run],
+                    tb: run.t,
+                    te: run.t_end(),
+                    sb: run.s,
+                    se: run.s_end(),
+                    matched: run.len,
+                });
+                active.push(chains.len() - 1);
+            }
+        }
+    }
+    chains
+}
+
+/// Whether the gap between `a` and the following run `b` is an edit rather than new text.
+fn bridgeable(target: &Doc, source: &Doc, a: Run, b: Run, p: &AlignParams) -> bool {
+    let gt = b.t - a.t_end();
+    let gs = b.s - a.s_end();
+    // Paragraph structure must agree: an inserted paragraph (a caption, an own paragraph)
+    // or a skipped source paragraph separates passages.
+    let pt = target.para[b.t as usize] - target.para[(a.t_end() - 1) as usize];
+    let ps = source.para[b.s as usize] - source.para[(a.s_end() - 1) as usize];
+    if pt != ps {
+        return false;
+    }
+    if gt <= p.small_gap && gs <= p.small_gap {
+        // A whole inserted sentence is own text even when short.
+        if gs == 0 && gt >= 3 && has_sentence_break(target, a.t_end(), b.t) {
+            return false;
+        }
+        return true;
+    }
+    if gt <= p.small_gap.min(2) && gs <= p.max_deletion {
+        return true;
+    }
+    if gt <= p.max_fuzzy_gap && gs <= p.max_deletion {
+        let common = common_tokens(
+            &target.toks[a.t_end() as usize..b.t as usize],
+            &source.toks[a.s_end() as usize..b.s as usize],
+        );
+        let small = gt.min(gs).max(1) as f32;
+        let large = gt.max(gs) as f32;
+        return common as f32 >= p.fuzzy_overlap * small && common as f32 >= 0.25 * large;
+    }
+    false
+}
+
+/// Whether a sentence starts after the first token of target gap `[a, b)` or right
+/// after it: the gap then holds a whole sentence of its own.
+fn has_sentence_break(d: &Doc, a: u32, b: u32) -> bool {
+    ((a + 1)..=b.min(d.len() as u32 - 1)).any(|i| d.sentence_start(i as usize))
+}
+
+fn common_tokens(a: &[u32], b: &[u32]) -> u32 {
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    let mut x = a.to_vec();
+    let mut y = b.to_vec();
+    x.sort_unstable();
+    y.sort_unstable();
+    let (mut i, mut j, mut c) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                c += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    c
+}
+
+/// Extends a chain to paragraph boundaries when it stops within a few tokens of them on
+/// both sides (a substituted first or last word, a changed final number).
+fn snap(target: &Doc, source: &Doc, mut c: Chain) -> Chain {
+    const NEAR: u32 = 3;
+    let back = |d: &Doc, i: u32| -> Option<u32> {
+        let mut k = i;
+        while k > 0 && d.para[k as usize - 1] == d.para[i as usize] {
+            k -= 1;
+            if i - k > NEAR {
+                return None;
+            }
+        }
+        Some(k)
+    };
+    let fwd = |d: &Doc, e: u32| -> Option<u32> {
+        let last = e - 1;
+        let mut k = e;
+        while (k as usize) < d.len() && d.para[k as usize] == d.para[last as usize] {
+            k += 1;
+            if k - e > NEAR {
+                return None;
+            }
+        }
+        Some(k)
+    };
+    if let (Some(t), Some(s)) = (back(target, c.tb), back(source, c.sb)) {
+        // Equal leading tokens are matches, not edits.
+        let (mut t0, mut s0) = (c.tb, c.sb);
+        while t0 > t && s0 > s && target.toks[t0 as usize - 1] == source.toks[s0 as usize - 1] {
+            t0 -= 1;
+            s0 -= 1;
+        }
+        if t0 < c.tb {
+            let first = &mut c.runs[0];
+            c.matched += first.t - t0;
+            first.len += first.t - t0;
+            first.t = t0;
+            first.s = s0;
+        }
+        c.tb = t;
+        c.sb = s;
+    }
+    if let (Some(t), Some(s)) = (fwd(target, c.te), fwd(source, c.se)) {
+        let (mut t1, mut s1) = (c.te, c.se);
+        while t1 < t && s1 < s && target.toks[t1 as usize] == source.toks[s1 as usize] {
+            t1 += 1;
+            s1 += 1;
+        }
+        if t1 > c.te {
+            if let Some(last) = c.runs.last_mut() {
+                last.len += t1 - c.te;
+                c.matched += t1 - c.te;
+            }
+        }
+        c.te = t;
+        c.se = s;
+    }
+    c
+}
+
+/// The word-level edits of a chain inside target tokens `[a, b)`.
+pub fn edits(target: &Doc, source: &Doc, c: &Chain, a: u32, b: u32) -> Vec<Edit> {
+    let mut out = Vec::new();
+    // Gaps: before the first run (snapped edge), between runs, after the last run.
+    let mut prev_t = c.tb;
+    let mut prev_s = c.sb;
+    let mut gaps = Vec::with_capacity(c.runs.len() + 1);
+    for r in &c.runs {
+        gaps.push((prev_t, r.t, prev_s, r.s));
+        prev_t = r.t_end();
+        prev_s = r.s_end();
+    }
+    gaps.push((prev_t, c.te, prev_s, c.se));
+    for (t0, t1, s0, s1) in gaps {
+        if t1 <= a || t0 >= b || (t0 == t1 && s0 == s1) {
+            continue;
+        }
+        if t0 < a || t1 > b {
+            // A gap cut by the passage edge: the part inside is not a whole edit.
+            continue;
+        }
+        diff_gap(&target.toks[t0 as usize..t1 as usize], &source.toks[s0 as usize..s1 as usize], t0, s0, &mut out);
+    }
+    out
+}
+
+/// LCS of a gap's tokens; the unmatched stretches between matches are the edits.
+fn diff_gap(t: &[u32], s: &[u32], t_off: u32, s_off: u32, out: &mut Vec<Edit>) {
+    const MAX: usize = 120;
+    if t.len() > MAX || s.len() > MAX || t.is_empty() || s.is_empty() {
+        out.push(Edit { s: (s_off, s_off + s.len() as u32), t: (t_off, t_off + t.len() as u32) });
+        return;
+    }
+    let (n, m) = (t.len(), s.len());
+    let mut dp = vec![0u16; (n + 1) * (m + 1)];
+    let w = m + 1;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            dp[i * w + j] = if t[i] == s[j] {
+                dp[(i + 1) * w + j + 1] + 1
+            } else {
+                dp[(i + 1) * w + j].max(dp[i * w + j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let (mut ei, mut ej) = (0, 0);
+    let flush = |i: usize, j: usize, ei: usize, ej: usize, out: &mut Vec<Edit>| {
+        if i > ei || j > ej {
+            out.push(Edit {
+                s: (s_off + ej as u32, s_off + j as u32),
+                t: (t_off + ei as u32, t_off + i as u32),
+            });
+        }
+    };
+    while i < n && j < m {
+        if t[i] == s[j] && dp[i * w + j] == dp[(i + 1) * w + j + 1] + 1 {
+            flush(i, j, ei, ej, out);
+            i += 1;
+            j += 1;
+            ei = i;
+            ej = j;
+        } else if dp[(i + 1) * w + j] >= dp[i * w + j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    flush(n, m, ei, ej, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::tokenize;
+
+    fn words(d: &Doc, text: &str, a: u32, b: u32) -> String {
+        if a >= b {
+            return String::new();
+        }
+        text[d.starts[a as usize] as usize..d.ends[b as usize - 1] as usize].to_string()
+    }
+
+    #[test]
+    fn substitutions_stay_inside_one_chain_and_become_edits() {
+        let s = "The talks with Russia ended on Monday after the main negotiators said the deal was off and both sides left the city.";
+        let t = "The talks with Russian Federation ended on Monday after the principal negotiators stated the agreement was off and both sides left the city.";
+        let (ds, dt) = (tokenize(s), tokenize(t));
+        let chains = align(&dt, &ds, &AlignParams::default());
+        assert_eq!(chains.len(), 1, "{chains:?}");
+        let c = &chains[0];
+        assert_eq!((c.tb, c.te), (0, dt.len() as u32));
+        let e: Vec<(String, String)> =
+            edits(&dt, &ds, c, c.tb, c.te).iter().map(|e| (words(&ds, s, e.s.0, e.s.1), words(&dt, t, e.t.0, e.t.1))).collect();
+        assert_eq!(
+            e,
+            [
+                ("Russia".to_string(), "Russian Federation".to_string()),
+                ("main".into(), "principal".into()),
+                ("said".into(), "stated".into()),
+                ("deal".into(), "agreement".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn swapped_paragraphs_are_two_chains() {
+        let p1 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu.";
+        let p2 = "One two three four five six seven eight nine ten eleven twelve thirteen.";
+        let s = format!("{p1}\n\n{p2}");
+        let t = format!("{p2}\n\n{p1}");
+        let chains = align(&tokenize(&t), &tokenize(&s), &AlignParams::default());
+        assert_eq!(chains.len(), 2);
+    }
+
+    #[test]
+    fn an_inserted_paragraph_splits_the_passage() {
+        let p1 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu.";
+        let p2 = "One two three four five six seven eight nine ten eleven twelve thirteen.";
+        let s = format!("{p1}\n\n{p2}");
+        let t = format!("{p1}\n\nPhoto: Getty Images\n\n{p2}");
+        let chains = align(&tokenize(&t), &tokenize(&s), &AlignParams::default());
+        assert_eq!(chains.len(), 2);
+    }
+
+    #[test]
+    fn map_to_source_follows_runs() {
+        let c = Chain {
+            runs: vec![Run { t: 0, s: 10, len: 5 }, Run { t: 7, s: 16, len: 5 }],
+            tb: 0,
+            te: 12,
+            sb: 10,
+            se: 21,
+            matched: 10,
+        };
+        assert_eq!(c.map_to_source(0, 12), (10, 21));
+        assert_eq!(c.map_to_source(2, 9), (12, 18));
+        assert_eq!(c.map_to_source(5, 7), (15, 16));
+    }
+}
