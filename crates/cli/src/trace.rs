@@ -40,6 +40,10 @@ pub struct Tuning {
     /// Directory for spill files (default: the system temporary directory).
     #[arg(long, value_name = "DIR")]
     spill_dir: Option<String>,
+    /// Expert tuning, key=value,... (keys: ngram, sample, min_shared, anchor, merge_gap, ...;
+    /// see copydesk_trace::Config::tune). Also read from COPYDESK_TRACE_TUNE.
+    #[arg(long, value_name = "SPEC", hide = true)]
+    tune: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -53,13 +57,15 @@ pub struct ProvenanceArgs {
     tuning: Tuning,
 }
 
-fn config(t: &Tuning) -> Config {
+fn config(t: &Tuning) -> anyhow::Result<Config> {
     let mut cfg = Config::default();
+    let spec = t.tune.clone().or_else(|| std::env::var("COPYDESK_TRACE_TUNE").ok()).unwrap_or_default();
+    cfg.tune(&spec).map_err(anyhow::Error::msg)?;
     if let Some(m) = t.memory_records {
         cfg.group.memory_records = m;
     }
     cfg.group.spill_dir = t.spill_dir.as_ref().map(Into::into);
-    cfg
+    Ok(cfg)
 }
 
 /// Reads the corpus; returns the articles (duplicate ids dropped) and the error count.
@@ -114,7 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         eprintln!("copydesk: no articles read");
         return Ok(exit::FAILED);
     }
-    let out: TraceOutput = copydesk_trace::trace(&articles, &config(&args.tuning)).context("trace failed")?;
+    let out: TraceOutput = copydesk_trace::trace(&articles, &config(&args.tuning)?).context("trace failed")?;
     let dir = Path::new(&args.out);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_jsonl(dir, "passages.jsonl", &out.passages)?;
@@ -147,7 +153,7 @@ pub fn provenance(args: ProvenanceArgs) -> anyhow::Result<u8> {
         eprintln!("copydesk: no article with id {:?} in the corpus", args.id);
         return Ok(exit::USAGE);
     };
-    let out = copydesk_trace::trace(&articles, &config(&args.tuning)).context("trace failed")?;
+    let out = copydesk_trace::trace(&articles, &config(&args.tuning)?).context("trace failed")?;
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     write!(w, "{}", copydesk_trace::provenance::render(article, &articles, &out))?;

@@ -30,6 +30,13 @@ pub struct AlignParams {
     pub fuzzy_overlap: f32,
     /// A chain needs this many matched tokens to count as a passage.
     pub min_matched: u32,
+    /// Heavily reworded text (words shuffled, replaced) breaks into short chains close to
+    /// each other in both documents, in any order: chains within this many tokens in both
+    /// are merged into one passage, unless both are long clean copies (swapped paragraphs
+    /// stay two passages). 0 turns merging off.
+    pub merge_gap: u32,
+    /// Merged passages must keep at least this share of matched tokens.
+    pub merge_density: f32,
 }
 
 impl Default for AlignParams {
@@ -42,6 +49,8 @@ impl Default for AlignParams {
             max_fuzzy_gap: 60,
             fuzzy_overlap: 0.5,
             min_matched: 10,
+            merge_gap: 0,
+            merge_density: 0.3,
         }
     }
 }
@@ -72,9 +81,16 @@ pub struct Chain {
     pub sb: u32,
     pub se: u32,
     pub matched: u32,
+    /// Made by merging out-of-order pieces: runs are not monotone in the source, and the
+    /// chain has no word-level edits.
+    pub fuzzy: bool,
 }
 
 impl Chain {
+    fn clean(&self) -> bool {
+        !self.fuzzy && self.te - self.tb >= 15 && self.similarity() >= 0.8
+    }
+
     pub fn similarity(&self) -> f32 {
         let span = (self.te - self.tb).max(self.se - self.sb).max(1);
         self.matched as f32 / span as f32
@@ -87,6 +103,9 @@ impl Chain {
 
     /// The source token range that target tokens `[a, b)` of this chain align to.
     pub fn map_to_source(&self, a: u32, b: u32) -> (u32, u32) {
+        if self.fuzzy {
+            return (self.sb, self.se);
+        }
         let a = a.max(self.tb);
         let b = b.min(self.te).max(a);
         let start = if a <= self.tb {
@@ -135,11 +154,19 @@ pub struct Edit {
 
 /// Aligns `target` against `source` and returns its passages (chains), best first.
 pub fn align(target: &Doc, source: &Doc, p: &AlignParams) -> Vec<Chain> {
-    let runs = anchor_runs(target, source, p);
+    align_indexed(target, &gram_index(target, p.anchor), source, &gram_index(source, p.anchor), p)
+}
+
+/// [`align`] with prebuilt gram indexes (see [`gram_index`]).
+pub fn align_indexed(target: &Doc, ti: &[(u64, u32)], source: &Doc, si: &[(u64, u32)], p: &AlignParams) -> Vec<Chain> {
+    let runs = anchor_runs(target, ti, source, si, p);
     if runs.is_empty() {
         return Vec::new();
     }
-    let chains = chain_runs(target, source, runs, p);
+    let mut chains = chain_runs(target, source, runs, p);
+    if p.merge_gap > 0 {
+        chains = merge_fuzzy(target, source, chains, p);
+    }
     let mut out: Vec<Chain> = chains
         .into_iter()
         .filter(|c| c.matched >= p.min_matched)
@@ -159,45 +186,63 @@ pub fn align(target: &Doc, source: &Doc, p: &AlignParams) -> Vec<Chain> {
     kept
 }
 
-/// Maximal exact runs of at least `anchor` tokens.
-pub fn anchor_runs(target: &Doc, source: &Doc, p: &AlignParams) -> Vec<Run> {
-    let n = p.anchor.max(1);
-    if target.len() < n || source.len() < n {
+/// A document's anchor n-grams sorted by hash: `(hash, position)`. Built once per
+/// document and shared by all the pairs it is in.
+pub fn gram_index(d: &Doc, n: usize) -> Vec<(u64, u32)> {
+    let n = n.max(1);
+    if d.len() < n {
         return Vec::new();
     }
-    let mut index: Vec<(u64, u32)> =
-        source.toks.windows(n).enumerate().map(|(j, w)| (ngram_hash(w), j as u32)).collect();
+    let mut index: Vec<(u64, u32)> = d.toks.windows(n).enumerate().map(|(j, w)| (ngram_hash(w), j as u32)).collect();
     index.sort_unstable();
-    // Runs grow along diagonals; `open` maps a diagonal to the run that ended on the
-    // previous target position.
-    let mut runs: Vec<Run> = Vec::new();
-    let mut open: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
-    let mut next_open: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
-    for (i, w) in target.toks.windows(n).enumerate() {
-        let h = ngram_hash(w);
-        let lo = index.partition_point(|&(x, _)| x < h);
-        let hi = index[lo..].partition_point(|&(x, _)| x == h) + lo;
-        next_open.clear();
-        if hi > lo && hi - lo <= p.max_occurrences {
-            for &(_, j) in &index[lo..hi] {
-                if source.toks[j as usize..j as usize + n] != *w {
-                    continue;
+    index
+}
+
+/// Maximal exact runs of at least `anchor` tokens, from two documents' gram indexes
+/// (a merge join: linear in the two lengths).
+pub fn anchor_runs(target: &Doc, ti: &[(u64, u32)], source: &Doc, si: &[(u64, u32)], p: &AlignParams) -> Vec<Run> {
+    let n = p.anchor.max(1);
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < ti.len() && j < si.len() {
+        let (a, b) = (ti[i].0, si[j].0);
+        if a < b {
+            i += 1;
+        } else if b < a {
+            j += 1;
+        } else {
+            let i2 = i + ti[i..].partition_point(|x| x.0 == a);
+            let j2 = j + si[j..].partition_point(|x| x.0 == a);
+            if j2 - j <= p.max_occurrences && i2 - i <= p.max_occurrences * 4 {
+                for x in &ti[i..i2] {
+                    for y in &si[j..j2] {
+                        let (ti_, sj) = (x.1 as usize, y.1 as usize);
+                        if target.toks[ti_..ti_ + n] == source.toks[sj..sj + n] {
+                            hits.push((x.1, y.1));
+                        }
+                    }
                 }
-                let d = j as i64 - i as i64;
-                let r = match open.get(&d) {
-                    Some(&r) => {
-                        runs[r].len += 1;
-                        r
-                    }
-                    None => {
-                        runs.push(Run { t: i as u32, s: j, len: 1 });
-                        runs.len() - 1
-                    }
-                };
-                next_open.insert(d, r);
+            }
+            i = i2;
+            j = j2;
+        }
+    }
+    hits.sort_unstable();
+    // Runs grow along diagonals: a hit extends the run whose last hit is one step back.
+    let mut runs: Vec<Run> = Vec::new();
+    let mut open: std::collections::HashMap<i64, (u32, usize)> = std::collections::HashMap::new();
+    for (i, j) in hits {
+        let d = j as i64 - i as i64;
+        match open.get_mut(&d) {
+            Some((last, r)) if *last + 1 == i => {
+                runs[*r].len += 1;
+                *last = i;
+            }
+            _ => {
+                runs.push(Run { t: i, s: j, len: 1 });
+                open.insert(d, (i, runs.len() - 1));
             }
         }
-        std::mem::swap(&mut open, &mut next_open);
     }
     for r in &mut runs {
         r.len += n as u32 - 1;
@@ -249,6 +294,7 @@ fn chain_runs(target: &Doc, source: &Doc, mut runs: Vec<Run>, p: &AlignParams) -
                     sb: run.s,
                     se: run.s_end(),
                     matched: run.len,
+                    fuzzy: false,
                 });
                 active.push(chains.len() - 1);
             }
@@ -319,10 +365,56 @@ fn common_tokens(a: &[u32], b: &[u32]) -> u32 {
     c
 }
 
+/// Merges chains close in both documents (any order) into fuzzy passages.
+fn merge_fuzzy(target: &Doc, source: &Doc, mut chains: Vec<Chain>, p: &AlignParams) -> Vec<Chain> {
+    chains.sort_by_key(|c| (c.tb, c.sb));
+    let near = |a: &Chain, b: &Chain| {
+        let gt = b.tb.saturating_sub(a.te).max(a.tb.saturating_sub(b.te));
+        let gs = b.sb.saturating_sub(a.se).max(a.sb.saturating_sub(b.se));
+        gt <= p.merge_gap && gs <= p.merge_gap
+    };
+    let mut out: Vec<Chain> = Vec::new();
+    for c in chains {
+        if let Some(last) = out.last_mut() {
+            if near(last, &c) && !(last.clean() && c.clean()) {
+                let tb = last.tb.min(c.tb);
+                let te = last.te.max(c.te);
+                let sb = last.sb.min(c.sb);
+                let se = last.se.max(c.se);
+                let matched = last.matched + c.matched;
+                let span = (te - tb).max(se - sb).max(1);
+                // The target words between the pieces must come from the source region
+                // too: reworded text, not a copy ending next to a chance match.
+                let (ga, gb) = (last.te.min(c.tb), c.tb.max(last.te));
+                let (sa, sbb) = if c.sb >= last.se { (last.se, c.sb) } else if last.sb >= c.se { (c.se, last.sb) } else { (0, 0) };
+                let from_other = |gap: &[u32], other: &[u32]| gap.len() < 3 || common_tokens(gap, other) * 2 >= gap.len() as u32;
+                let t_win = &target.toks[tb.saturating_sub(10) as usize..(te as usize + 10).min(target.len())];
+                let s_win = &source.toks[sb.saturating_sub(10) as usize..(se as usize + 10).min(source.len())];
+                let tiny = |x: &Chain| x.matched < 6;
+                let gap_ok = from_other(&target.toks[ga as usize..gb as usize], s_win)
+                    && from_other(&source.toks[sa as usize..sbb as usize], t_win)
+                    && !(last.clean() && tiny(&c))
+                    && !(c.clean() && tiny(last));
+                if gap_ok && matched as f32 >= p.merge_density * span as f32 {
+                    last.runs.extend(c.runs);
+                    last.runs.sort_by_key(|r| (r.t, r.s));
+                    *last = Chain { runs: std::mem::take(&mut last.runs), tb, te, sb, se, matched, fuzzy: true };
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Extends a chain to paragraph boundaries when it stops within a few tokens of them on
 /// both sides (a substituted first or last word, a changed final number).
 fn snap(target: &Doc, source: &Doc, mut c: Chain) -> Chain {
     const NEAR: u32 = 3;
+    if c.fuzzy {
+        return c;
+    }
     let back = |d: &Doc, i: u32| -> Option<u32> {
         let mut k = i;
         while k > 0 && d.para[k as usize - 1] == d.para[i as usize] {
@@ -382,6 +474,9 @@ fn snap(target: &Doc, source: &Doc, mut c: Chain) -> Chain {
 /// The word-level edits of a chain inside target tokens `[a, b)`.
 pub fn edits(target: &Doc, source: &Doc, c: &Chain, a: u32, b: u32) -> Vec<Edit> {
     let mut out = Vec::new();
+    if c.fuzzy {
+        return out;
+    }
     // Gaps: before the first run (snapped edge), between runs, after the last run.
     let mut prev_t = c.tb;
     let mut prev_s = c.sb;
@@ -513,6 +608,7 @@ mod tests {
             sb: 10,
             se: 21,
             matched: 10,
+            fuzzy: false,
         };
         assert_eq!(c.map_to_source(0, 12), (10, 21));
         assert_eq!(c.map_to_source(2, 9), (12, 18));

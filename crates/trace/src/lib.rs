@@ -82,6 +82,39 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// Overrides settings from `key=value,key=value` (for measurements; see the keys below).
+    pub fn tune(&mut self, spec: &str) -> Result<(), String> {
+        for kv in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (k, v) = kv.split_once('=').ok_or_else(|| format!("tuning {kv:?} is not key=value"))?;
+            let f: f64 = v.parse().map_err(|_| format!("tuning {k}: {v:?} is not a number"))?;
+            let u = f as u32;
+            match k {
+                "ngram" => self.ngram = u as usize,
+                "sample" => self.sample = u as u64,
+                "min_shared" => self.min_shared = u,
+                "max_sources" => self.max_sources = u as usize,
+                "min_passage_tokens" => self.min_passage_tokens = u,
+                "min_substitution_count" => self.min_substitution_count = u,
+                "full_pairs_up_to" => self.group.full_pairs_up_to = u as usize,
+                "earliest" => self.group.earliest = u as usize,
+                "nearest" => self.group.nearest = u as usize,
+                "anchor" => self.align.anchor = u as usize,
+                "max_occurrences" => self.align.max_occurrences = u as usize,
+                "small_gap" => self.align.small_gap = u,
+                "max_deletion" => self.align.max_deletion = u,
+                "max_fuzzy_gap" => self.align.max_fuzzy_gap = u,
+                "fuzzy_overlap" => self.align.fuzzy_overlap = f as f32,
+                "min_matched" => self.align.min_matched = u,
+                "merge_gap" => self.align.merge_gap = u,
+                "merge_density" => self.align.merge_density = f as f32,
+                _ => return Err(format!("unknown tuning key {k:?}")),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One reused passage, as written to `passages.jsonl`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PassageRecord {
@@ -303,11 +336,25 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     }
     report.aligned_pairs = by_target.iter().map(|l| l.len() as u64).sum();
 
-    // Stages 3-4: per target, align with every candidate and pick sources.
+    // Stages 3-4: per target, align with every candidate and pick sources. Gram indexes
+    // are built once for the documents that take part in a pair.
+    let mut used = vec![false; n];
+    for (t, list) in by_target.iter().enumerate() {
+        if !list.is_empty() {
+            used[t] = true;
+            for &(s, _, _) in list {
+                used[s as usize] = true;
+            }
+        }
+    }
+    let grams: Vec<Vec<(u64, u32)>> = (0..n)
+        .into_par_iter()
+        .map(|d| if used[d] { align::gram_index(&docs[d], cfg.align.anchor) } else { Vec::new() })
+        .collect();
     let found: Vec<Vec<Found>> = by_target
         .par_iter()
         .enumerate()
-        .map(|(t, list)| trace_target(t as u32, list, articles, &docs, &order_key, &sites, cfg))
+        .map(|(t, list)| trace_target(t as u32, list, articles, &docs, &grams, &order_key, &sites, cfg))
         .collect();
     let found: Vec<Found> = found.into_iter().flatten().collect();
 
@@ -357,11 +404,13 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     Ok(TraceOutput { passages, articles: articles_out, substitutions, families, report })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn trace_target(
     t: u32,
     list: &[(u32, u32, bool)],
     articles: &[Article],
     docs: &[token::Doc],
+    grams: &[Vec<(u64, u32)>],
     order_key: &[i64],
     sites: &[&str],
     cfg: &Config,
@@ -374,7 +423,7 @@ fn trace_target(
     let mut known: HashMap<u32, bool> = HashMap::new();
     for &(s, _, k) in list {
         known.insert(s, k);
-        for chain in align::align(td, &docs[s as usize], &cfg.align) {
+        for chain in align::align_indexed(td, &grams[t as usize], &docs[s as usize], &grams[s as usize], &cfg.align) {
             cands.push(source::Candidate { source: s, order: order_key[s as usize], chain });
         }
     }
