@@ -164,6 +164,9 @@ pub fn align_indexed(target: &Doc, ti: &[(u64, u32)], source: &Doc, si: &[(u64, 
         return Vec::new();
     }
     let mut chains = chain_runs(target, source, runs, p);
+    for c in &mut chains {
+        trim_weak_ends(c, p.anchor as u32);
+    }
     if p.merge_gap > 0 {
         chains = merge_fuzzy(target, source, chains, p);
     }
@@ -314,12 +317,14 @@ fn bridgeable(target: &Doc, source: &Doc, a: Run, b: Run, p: &AlignParams) -> bo
     if pt != ps {
         return false;
     }
+    // An inserted own sentence: the target gap holds more sentence starts than the source's.
+    let inserted = sentence_starts(target, a.t_end(), b.t) > sentence_starts(source, a.s_end(), b.s);
+    if pt > 0 && (gt > 4 || gs > 4) {
+        // Across a paragraph break both sides must pick up again at once.
+        return false;
+    }
     if gt <= p.small_gap && gs <= p.small_gap {
-        // A whole inserted sentence is own text even when short.
-        if gs == 0 && gt >= 3 && has_sentence_break(target, a.t_end(), b.t) {
-            return false;
-        }
-        return true;
+        return !inserted;
     }
     if gt <= p.small_gap.min(2) && gs <= p.max_deletion {
         return true;
@@ -331,15 +336,15 @@ fn bridgeable(target: &Doc, source: &Doc, a: Run, b: Run, p: &AlignParams) -> bo
         );
         let small = gt.min(gs).max(1) as f32;
         let large = gt.max(gs) as f32;
-        return common as f32 >= p.fuzzy_overlap * small && common as f32 >= 0.25 * large;
+        let c = common as f32;
+        return c >= p.fuzzy_overlap * small && c >= 0.25 * large && (!inserted || c >= 0.6 * large);
     }
     false
 }
 
-/// Whether a sentence starts after the first token of target gap `[a, b)` or right
-/// after it: the gap then holds a whole sentence of its own.
-fn has_sentence_break(d: &Doc, a: u32, b: u32) -> bool {
-    ((a + 1)..=b.min(d.len() as u32 - 1)).any(|i| d.sentence_start(i as usize))
+/// Sentence starts among tokens `a..=b` (the gap and the token after it).
+fn sentence_starts(d: &Doc, a: u32, b: u32) -> usize {
+    (a..=b.min(d.len().saturating_sub(1) as u32)).filter(|&i| d.sentence_start(i as usize)).count()
 }
 
 fn common_tokens(a: &[u32], b: &[u32]) -> u32 {
@@ -363,6 +368,33 @@ fn common_tokens(a: &[u32], b: &[u32]) -> u32 {
         }
     }
     c
+}
+
+/// Drops minimum-length runs hanging off a chain's ends after a gap: a chance match of
+/// a common phrase next to a copied passage (a caption, an own sentence) is no evidence.
+fn trim_weak_ends(c: &mut Chain, anchor: u32) {
+    while c.runs.len() > 1 {
+        let (last, prev) = (c.runs[c.runs.len() - 1], c.runs[c.runs.len() - 2]);
+        if last.len > anchor || (last.t == prev.t_end() && last.s == prev.s_end()) {
+            break;
+        }
+        c.runs.pop();
+        c.matched -= last.len;
+    }
+    while c.runs.len() > 1 {
+        let (first, next) = (c.runs[0], c.runs[1]);
+        if first.len > anchor || (next.t == first.t_end() && next.s == first.s_end()) {
+            break;
+        }
+        c.runs.remove(0);
+        c.matched -= first.len;
+    }
+    if let (Some(f), Some(l)) = (c.runs.first(), c.runs.last()) {
+        c.tb = f.t;
+        c.sb = f.s;
+        c.te = l.t_end();
+        c.se = l.s_end();
+    }
 }
 
 /// Merges chains close in both documents (any order) into fuzzy passages.

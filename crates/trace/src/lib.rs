@@ -58,6 +58,9 @@ pub struct Config {
     pub min_passage_tokens: u32,
     /// A site substitution is reported when seen at least this many times.
     pub min_substitution_count: u32,
+    /// Passages shorter than this many tokens need `short_passage_similarity`.
+    pub short_passage_tokens: u32,
+    pub short_passage_similarity: f32,
 }
 
 impl Default for Config {
@@ -78,6 +81,8 @@ impl Default for Config {
             max_sources: 40,
             min_passage_tokens: 6,
             min_substitution_count: 2,
+            short_passage_tokens: 28,
+            short_passage_similarity: 0.8,
         }
     }
 }
@@ -106,6 +111,8 @@ impl Config {
                 "max_fuzzy_gap" => self.align.max_fuzzy_gap = u,
                 "fuzzy_overlap" => self.align.fuzzy_overlap = f as f32,
                 "min_matched" => self.align.min_matched = u,
+                "short_passage_tokens" => self.short_passage_tokens = u,
+                "short_passage_similarity" => self.short_passage_similarity = f as f32,
                 "merge_gap" => self.align.merge_gap = u,
                 "merge_density" => self.align.merge_density = f as f32,
                 _ => return Err(format!("unknown tuning key {k:?}")),
@@ -330,8 +337,15 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     for list in &mut by_target {
         if list.len() > cfg.max_sources {
             report.targets_capped += 1;
-            list.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-            list.truncate(cfg.max_sources);
+            // Keep the most shared, and among equals the earliest: in a big family every
+            // copy shares as much as the original, and the original must stay.
+            list.sort_by(|x, y| y.1.cmp(&x.1).then(rank[x.0 as usize].cmp(&rank[y.0 as usize])));
+            let top = list[0].1;
+            let mut keep: Vec<(u32, u32, bool)> = list[..cfg.max_sources].to_vec();
+            let mut early: Vec<(u32, u32, bool)> = list[cfg.max_sources..].iter().filter(|x| x.1 * 2 >= top).copied().collect();
+            early.sort_by_key(|x| rank[x.0 as usize]);
+            keep.extend(early.into_iter().take(8));
+            *list = keep;
         }
     }
     report.aligned_pairs = by_target.iter().map(|l| l.len() as u64).sum();
@@ -438,6 +452,12 @@ fn trace_target(
         if sa >= sb {
             continue;
         }
+        // A short passage that is much reworded is more often two articles telling the
+        // same fact alike than a copy.
+        let similarity = c.chain.matched_in(p.tb, p.te) as f32 / (p.te - p.tb).max(sb - sa).max(1) as f32;
+        if p.te - p.tb < cfg.short_passage_tokens && similarity < cfg.short_passage_similarity {
+            continue;
+        }
         let (begin, end) = byte_span(td, ttext, p.tb, p.te);
         let (source_begin, source_end) = byte_span(sd, stext, sa, sb);
         let edits: Vec<(String, String)> = align::edits(td, sd, &c.chain, p.tb, p.te)
@@ -466,7 +486,7 @@ fn trace_target(
             source_begin,
             source_end,
             via,
-            similarity: c.chain.matched_in(p.tb, p.te) as f32 / (p.te - p.tb).max(sb - sa).max(1) as f32,
+            similarity: similarity.min(1.0),
             edits,
             direction_known,
             spin,
