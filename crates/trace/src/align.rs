@@ -337,7 +337,7 @@ fn bridgeable(target: &Doc, source: &Doc, a: Run, b: Run, p: &AlignParams) -> bo
         let small = gt.min(gs).max(1) as f32;
         let large = gt.max(gs) as f32;
         let c = common as f32;
-        return c >= p.fuzzy_overlap * small && c >= 0.25 * large && (!inserted || c >= 0.6 * large);
+        return c >= p.fuzzy_overlap * small && c >= 0.25 * large && (!inserted || gs > 0);
     }
     false
 }

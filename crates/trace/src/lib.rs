@@ -289,13 +289,31 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     // oriented by the sites' roles seen in dated pairs (a site that mostly copies is the
     // copier), and claims no direction.
     let sites: Vec<&str> = articles.iter().map(|a| a.site.as_deref().unwrap_or("")).collect();
-    let mut role: HashMap<&str, (u32, u32)> = HashMap::new();
+    // A site's role: the share of its dated articles (among those sharing text with
+    // others) that have an earlier dated partner. Original outlets are near 0 (their
+    // text is new), copying sites near 1. Counting articles rather than pairs keeps big
+    // families of sibling copies from making every copier look half original.
+    let mut has_earlier = vec![false; n];
+    let mut in_pair = vec![false; n];
     for &(a, b, _) in &pairs {
+        in_pair[a as usize] = true;
+        in_pair[b as usize] = true;
         if let (Some(ta), Some(tb)) = (times[a as usize], times[b as usize]) {
-            if ta != tb {
-                let (later, earlier) = if ta > tb { (a, b) } else { (b, a) };
-                role.entry(sites[later as usize]).or_default().0 += 1;
-                role.entry(sites[earlier as usize]).or_default().1 += 1;
+            if ta > tb {
+                has_earlier[a as usize] = true;
+            } else if tb > ta {
+                has_earlier[b as usize] = true;
+            }
+        }
+    }
+    let mut role: HashMap<&str, (u32, u32)> = HashMap::new();
+    for d in 0..n {
+        if in_pair[d] && times[d].is_some() {
+            let e = role.entry(sites[d]).or_default();
+            if has_earlier[d] {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
             }
         }
     }
