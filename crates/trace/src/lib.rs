@@ -460,57 +460,117 @@ fn trace_target(
         }
     }
     let picks = source::pick_sources(&cands, cfg.min_passage_tokens);
-    let ttext = &articles[t as usize].text;
     let mut out = Vec::with_capacity(picks.len());
     for p in picks {
-        let c = &cands[p.source];
-        let sd = &docs[c.source as usize];
-        let stext = &articles[c.source as usize].text;
-        let (sa, sb) = c.chain.map_to_source(p.tb, p.te);
-        if sa >= sb {
-            continue;
+        for (k, &ci) in std::iter::once(&p.source).chain(p.ties.iter()).enumerate() {
+            let via = if k == 0 { p.via } else { None };
+            if let Some(f) = found_for(t, &p, ci, via, &cands, articles, docs, &known, sites, cfg) {
+                out.push(f);
+            }
         }
-        // A short passage that is much reworded is more often two articles telling the
-        // same fact alike than a copy.
-        let similarity = c.chain.matched_in(p.tb, p.te) as f32 / (p.te - p.tb).max(sb - sa).max(1) as f32;
-        if p.te - p.tb < cfg.short_passage_tokens && similarity < cfg.short_passage_similarity {
-            continue;
-        }
-        let (begin, end) = byte_span(td, ttext, p.tb, p.te);
-        let (source_begin, source_end) = byte_span(sd, stext, sa, sb);
-        let edits: Vec<(String, String)> = align::edits(td, sd, &c.chain, p.tb, p.te)
-            .into_iter()
-            .map(|e| (tok_text(sd, stext, e.s.0, e.s.1).to_string(), tok_text(td, ttext, e.t.0, e.t.1).to_string()))
-            .collect();
-        let via = p.via.and_then(|v| {
-            let vc = &cands[v];
-            let (va, vb) = vc.chain.map_to_source(p.tb, p.te);
-            let vd = &docs[vc.source as usize];
-            (va < vb).then(|| {
-                let (x, y) = byte_span(vd, &articles[vc.source as usize].text, va, vb);
-                (vc.source, x, y)
-            })
-        });
-        // Substitutions are learnt against the nearest copy: a verbatim copy of a spun
-        // article makes no substitutions of its own.
-        let near = p.via.map(|v| &cands[v]).unwrap_or(c);
-        let spin = spin_events(td, ttext, &docs[near.source as usize], &articles[near.source as usize].text, near, p.tb, p.te, sites[t as usize], t);
-        let direction_known = known.get(&c.source).copied().unwrap_or(false);
-        out.push(Found {
-            target: t,
-            begin,
-            end,
-            source: c.source,
-            source_begin,
-            source_end,
-            via,
-            similarity: similarity.min(1.0),
-            edits,
-            direction_known,
-            spin,
-        });
     }
+    merge_adjacent(out, &articles[t as usize].text)
+}
+
+/// Joins passages of one target that continue each other in both texts with the same
+/// source (a tie on one piece and the sole source on the next): one passage, not two.
+fn merge_adjacent(mut v: Vec<Found>, text: &str) -> Vec<Found> {
+    if v.len() < 2 {
+        return v;
+    }
+    v.sort_by_key(|f| (f.source, f.begin));
+    let mut out: Vec<Found> = Vec::with_capacity(v.len());
+    for f in v {
+        if let Some(last) = out.last_mut() {
+            let between = text.get(last.end..f.begin).unwrap_or("x");
+            if last.source == f.source
+                && f.begin >= last.end
+                && between.trim().is_empty()
+                && f.source_begin >= last.source_end
+                && f.source_begin - last.source_end <= 3
+            {
+                last.end = f.end;
+                last.source_end = f.source_end;
+                last.similarity = last.similarity.min(f.similarity);
+                last.edits.extend(f.edits);
+                last.spin.extend(f.spin);
+                if last.via.is_none() {
+                    last.via = f.via;
+                }
+                continue;
+            }
+        }
+        out.push(f);
+    }
+    out.sort_by_key(|f| (f.begin, f.source));
     out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn found_for(
+    t: u32,
+    p: &source::Pick,
+    ci: usize,
+    via_idx: Option<usize>,
+    cands: &[source::Candidate],
+    articles: &[Article],
+    docs: &[token::Doc],
+    known: &HashMap<u32, bool>,
+    sites: &[&str],
+    cfg: &Config,
+) -> Option<Found> {
+    let td = &docs[t as usize];
+    let ttext = &articles[t as usize].text;
+    let c = &cands[ci];
+    let sd = &docs[c.source as usize];
+    let stext = &articles[c.source as usize].text;
+    let (sa, sb) = c.chain.map_to_source(p.tb, p.te);
+    if sa >= sb {
+        return None;
+    }
+    // A short passage that is much reworded is more often two articles telling the
+    // same fact alike than a copy.
+    let similarity = c.chain.matched_in(p.tb, p.te) as f32 / (p.te - p.tb).max(sb - sa).max(1) as f32;
+    if p.te - p.tb < cfg.short_passage_tokens && similarity < cfg.short_passage_similarity {
+        return None;
+    }
+    let (begin, end) = byte_span(td, ttext, p.tb, p.te);
+    let (source_begin, source_end) = byte_span(sd, stext, sa, sb);
+    let edits: Vec<(String, String)> = align::edits(td, sd, &c.chain, p.tb, p.te)
+        .into_iter()
+        .map(|e| (tok_text(sd, stext, e.s.0, e.s.1).to_string(), tok_text(td, ttext, e.t.0, e.t.1).to_string()))
+        .collect();
+    let via = via_idx.and_then(|v| {
+        let vc = &cands[v];
+        let (va, vb) = vc.chain.map_to_source(p.tb, p.te);
+        let vd = &docs[vc.source as usize];
+        (va < vb).then(|| {
+            let (x, y) = byte_span(vd, &articles[vc.source as usize].text, va, vb);
+            (vc.source, x, y)
+        })
+    });
+    // Substitutions are learnt against the nearest copy: a verbatim copy of a spun
+    // article makes no substitutions of its own.
+    let near = via_idx.map(|v| &cands[v]).unwrap_or(c);
+    let spin = if ci == p.source {
+        spin_events(td, ttext, &docs[near.source as usize], &articles[near.source as usize].text, near, p.tb, p.te, sites[t as usize], t)
+    } else {
+        Vec::new()
+    };
+    let direction_known = known.get(&c.source).copied().unwrap_or(false);
+    Some(Found {
+        target: t,
+        begin,
+        end,
+        source: c.source,
+        source_begin,
+        source_end,
+        via,
+        similarity: similarity.min(1.0),
+        edits,
+        direction_known,
+        spin,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

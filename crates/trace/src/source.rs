@@ -27,6 +27,9 @@ pub struct Pick {
     pub source: usize,
     /// Index of the nearer copy's chain, when another source is as or more similar.
     pub via: Option<usize>,
+    /// Chains of other sources exactly as early (same dated time) and as similar: equally
+    /// the earliest holders, reported as passages of their own.
+    pub ties: Vec<usize>,
 }
 
 /// Runs the sweep. `min_tokens`: pieces shorter than this (slivers left between two
@@ -55,7 +58,7 @@ pub fn pick_sources(cands: &[Candidate], min_tokens: u32) -> Vec<Pick> {
         let Some(best) = best else { continue };
         match pieces.last_mut() {
             Some(last) if last.source == best && last.te == a => last.te = b,
-            _ => pieces.push(Pick { tb: a, te: b, source: best, via: None }),
+            _ => pieces.push(Pick { tb: a, te: b, source: best, via: None, ties: Vec::new() }),
         }
     }
     pieces.retain(|p| p.te - p.tb >= min_tokens && cands[p.source].chain.matched_in(p.tb, p.te) * 2 >= (p.te - p.tb).min(6));
@@ -76,6 +79,20 @@ pub fn pick_sources(cands: &[Candidate], min_tokens: u32) -> Vec<Pick> {
             }
         }
         let own_sim = own.chain.matched_in(p.tb, p.te) as f32 / (p.te - p.tb) as f32;
+        if own.order > i64::MIN / 2 && own.order < i64::MAX / 2 {
+            let mut seen = vec![own.source];
+            for (i, c) in cands.iter().enumerate() {
+                if c.order != own.order || seen.contains(&c.source) {
+                    continue;
+                }
+                let ov = c.chain.te.min(p.te).saturating_sub(c.chain.tb.max(p.tb));
+                let sim = c.chain.matched_in(p.tb, p.te) as f32 / (p.te - p.tb) as f32;
+                if ov * 10 >= (p.te - p.tb) * 9 && sim + 0.02 >= own_sim {
+                    seen.push(c.source);
+                    p.ties.push(i);
+                }
+            }
+        }
         if let Some((sim, _, i)) = via {
             if sim >= own_sim {
                 p.via = Some(i);
