@@ -48,7 +48,7 @@ impl Default for AlignParams {
             max_deletion: 80,
             max_fuzzy_gap: 60,
             fuzzy_overlap: 0.5,
-            min_matched: 10,
+            min_matched: 14,
             merge_gap: 0,
             merge_density: 0.3,
         }
@@ -370,12 +370,13 @@ fn common_tokens(a: &[u32], b: &[u32]) -> u32 {
     c
 }
 
-/// Drops minimum-length runs hanging off a chain's ends after a gap: a chance match of
+/// Drops minimum-length runs hanging off a chain's ends after a gap wider than a
+/// substitution: a chance match of
 /// a common phrase next to a copied passage (a caption, an own sentence) is no evidence.
 fn trim_weak_ends(c: &mut Chain, anchor: u32) {
     while c.runs.len() > 1 {
         let (last, prev) = (c.runs[c.runs.len() - 1], c.runs[c.runs.len() - 2]);
-        if last.len > anchor || (last.t == prev.t_end() && last.s == prev.s_end()) {
+        if last.len > anchor || (last.t - prev.t_end() <= 6 && last.s - prev.s_end() <= 6) {
             break;
         }
         c.runs.pop();
@@ -383,7 +384,7 @@ fn trim_weak_ends(c: &mut Chain, anchor: u32) {
     }
     while c.runs.len() > 1 {
         let (first, next) = (c.runs[0], c.runs[1]);
-        if first.len > anchor || (next.t == first.t_end() && next.s == first.s_end()) {
+        if first.len > anchor || (next.t - first.t_end() <= 6 && next.s - first.s_end() <= 6) {
             break;
         }
         c.runs.remove(0);
@@ -613,8 +614,8 @@ mod tests {
 
     #[test]
     fn swapped_paragraphs_are_two_chains() {
-        let p1 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu.";
-        let p2 = "One two three four five six seven eight nine ten eleven twelve thirteen.";
+        let p1 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho.";
+        let p2 = "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen.";
         let s = format!("{p1}\n\n{p2}");
         let t = format!("{p2}\n\n{p1}");
         let chains = align(&tokenize(&t), &tokenize(&s), &AlignParams::default());
@@ -623,8 +624,8 @@ mod tests {
 
     #[test]
     fn an_inserted_paragraph_splits_the_passage() {
-        let p1 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu.";
-        let p2 = "One two three four five six seven eight nine ten eleven twelve thirteen.";
+        let p1 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho.";
+        let p2 = "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen.";
         let s = format!("{p1}\n\n{p2}");
         let t = format!("{p1}\n\nPhoto: Getty Images\n\n{p2}");
         let chains = align(&tokenize(&t), &tokenize(&s), &AlignParams::default());
