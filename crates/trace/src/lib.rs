@@ -321,15 +321,6 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
         let (c, o) = role.get(sites[d as usize]).copied().unwrap_or((0, 0));
         (c as f32 + 0.5) / ((c + o) as f32 + 1.0)
     };
-    // Sort key standing for time when comparing sources; undated articles of copying
-    // sites sort late, of original sites early.
-    let order_key: Vec<i64> = (0..n as u32)
-        .map(|d| match times[d as usize] {
-            Some(t) => t,
-            None if copier(d) > 0.5 => i64::MAX / 2,
-            None => i64::MIN / 2,
-        })
-        .collect();
     let mut by_target: Vec<Vec<(u32, u32, bool)>> = vec![Vec::new(); n];
     for &(a, b, shared) in &pairs {
         let (t, s, known) = match (times[a as usize], times[b as usize]) {
@@ -367,6 +358,16 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
         }
     }
     report.aligned_pairs = by_target.iter().map(|l| l.len() as u64).sum();
+    // Sort key standing for time when comparing sources. An undated article that was
+    // oriented as the copier in some pair sorts late; one that copies nobody (an
+    // original, by its site's role) sorts early.
+    let order_key: Vec<i64> = (0..n)
+        .map(|d| match times[d] {
+            Some(t) => t,
+            None if !by_target[d].is_empty() => i64::MAX / 2,
+            None => i64::MIN / 2,
+        })
+        .collect();
 
     // Stages 3-4: per target, align with every candidate and pick sources. Gram indexes
     // are built once for the documents that take part in a pair.
