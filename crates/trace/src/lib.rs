@@ -358,16 +358,6 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
         }
     }
     report.aligned_pairs = by_target.iter().map(|l| l.len() as u64).sum();
-    // Sort key standing for time when comparing sources. An undated article that was
-    // oriented as the copier in some pair sorts late; one that copies nobody (an
-    // original, by its site's role) sorts early.
-    let order_key: Vec<i64> = (0..n)
-        .map(|d| match times[d] {
-            Some(t) => t,
-            None if !by_target[d].is_empty() => i64::MAX / 2,
-            None => i64::MIN / 2,
-        })
-        .collect();
 
     // Stages 3-4: per target, align with every candidate and pick sources. Gram indexes
     // are built once for the documents that take part in a pair.
@@ -383,6 +373,34 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     let grams: Vec<Vec<(u64, u32)>> = (0..n)
         .into_par_iter()
         .map(|d| if used[d] { align::gram_index(&docs[d], cfg.align.anchor) } else { Vec::new() })
+        .collect();
+    // Sort key standing for time when comparing sources. An undated article is late when
+    // a good part of its own text traces back to others (it copies), early otherwise (an
+    // original). That needs its own passages first: a first pass over undated targets.
+    let provisional: Vec<i64> = (0..n).map(|d| times[d].unwrap_or(i64::MAX / 2)).collect();
+    let copies: Vec<bool> = (0..n)
+        .into_par_iter()
+        .map(|d| {
+            if times[d].is_some() || by_target[d].is_empty() {
+                return false;
+            }
+            let f = trace_target(d as u32, &by_target[d], articles, &docs, &grams, &provisional, &sites, cfg);
+            let mut spans: Vec<(usize, usize)> = f.iter().map(|x| (x.begin, x.end)).collect();
+            spans.sort_unstable();
+            let (mut covered, mut pos) = (0, 0);
+            for (b, e) in spans {
+                covered += e.saturating_sub(b.max(pos));
+                pos = pos.max(e);
+            }
+            covered * 10 >= articles[d].text.len()
+        })
+        .collect();
+    let order_key: Vec<i64> = (0..n)
+        .map(|d| match times[d] {
+            Some(t) => t,
+            None if copies[d] => i64::MAX / 2,
+            None => i64::MIN / 2,
+        })
         .collect();
     let found: Vec<Vec<Found>> = by_target
         .par_iter()
