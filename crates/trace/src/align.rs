@@ -37,6 +37,9 @@ pub struct AlignParams {
     pub merge_gap: u32,
     /// Merged passages must keep at least this share of matched tokens.
     pub merge_density: f32,
+    /// Heavily reworded passages are also sought sentence by sentence: sentence pairs
+    /// sharing this share of their content words (Dice) seed a passage; 0 turns it off.
+    pub sentence_dice: f32,
 }
 
 impl Default for AlignParams {
@@ -47,10 +50,11 @@ impl Default for AlignParams {
             small_gap: 8,
             max_deletion: 80,
             max_fuzzy_gap: 60,
-            fuzzy_overlap: 0.5,
+            fuzzy_overlap: 0.35,
             min_matched: 14,
-            merge_gap: 0,
-            merge_density: 0.3,
+            merge_gap: 30,
+            merge_density: 0.2,
+            sentence_dice: 0.0,
         }
     }
 }
@@ -169,6 +173,9 @@ pub fn align_indexed(target: &Doc, ti: &[(u64, u32)], source: &Doc, si: &[(u64, 
     }
     if p.merge_gap > 0 {
         chains = merge_fuzzy(target, source, chains, p);
+    }
+    if p.sentence_dice > 0.0 {
+        chains = with_sentence_passages(target, source, chains, p);
     }
     let mut out: Vec<Chain> = chains
         .into_iter()
@@ -398,6 +405,137 @@ fn trim_weak_ends(c: &mut Chain, anchor: u32) {
     }
 }
 
+fn sentences(d: &Doc) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let mut start = 0u32;
+    for i in 1..d.len() {
+        if d.sentence_start(i) {
+            out.push((start, i as u32));
+            start = i as u32;
+        }
+    }
+    if !d.is_empty() {
+        out.push((start, d.len() as u32));
+    }
+    out
+}
+
+/// Sentence-seeded passages for reworded text (words shuffled, replaced, dropped): pairs
+/// of sentences sharing enough content words are seeds; seeds close in both documents
+/// form a passage. A passage replaces the weak exact chains inside it and is dropped
+/// where a good exact chain already covers it (edits stay word-aligned there).
+fn with_sentence_passages(target: &Doc, source: &Doc, chains: Vec<Chain>, p: &AlignParams) -> Vec<Chain> {
+    let ts = sentences(target);
+    let ss = sentences(source);
+    let content = |d: &Doc, (a, b): (u32, u32)| -> Vec<u32> {
+        let mut v: Vec<u32> = (a..b).filter(|&i| d.content[i as usize]).map(|i| d.toks[i as usize]).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let s_sets: Vec<Vec<u32>> = ss.iter().map(|&r| content(source, r)).collect();
+    let mut inv: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for (j, set) in s_sets.iter().enumerate() {
+        for &w in set {
+            inv.entry(w).or_default().push(j as u32);
+        }
+    }
+    let mut seeds: Vec<(u32, u32, u32)> = Vec::new();
+    let mut counts: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    for (i, &r) in ts.iter().enumerate() {
+        let set = content(target, r);
+        if set.len() < 3 {
+            continue;
+        }
+        counts.clear();
+        for w in &set {
+            if let Some(js) = inv.get(w) {
+                if js.len() <= 8 {
+                    for &j in js {
+                        *counts.entry(j).or_default() += 1;
+                    }
+                }
+            }
+        }
+        for (&j, &c) in counts.iter() {
+            let dice = 2.0 * c as f32 / (set.len() + s_sets[j as usize].len()) as f32;
+            if c >= 3 && dice >= p.sentence_dice {
+                seeds.push((i as u32, j, c));
+            }
+        }
+    }
+    if seeds.is_empty() {
+        return chains;
+    }
+    seeds.sort_unstable();
+    // Cluster: next target sentence within 2, source sentence within 3 of the cluster's.
+    let mut clusters: Vec<(u32, u32, u32, u32, u32, u32)> = Vec::new(); // ti0, ti1, sj0, sj1, common, seeds
+    for (i, j, c) in seeds {
+        match clusters.last_mut() {
+            Some(cl) if i <= cl.1 + 2 && j + 2 >= cl.2 && j <= cl.3 + 2 => {
+                cl.1 = cl.1.max(i);
+                cl.2 = cl.2.min(j);
+                cl.3 = cl.3.max(j);
+                cl.4 += c;
+                cl.5 += 1;
+            }
+            _ => clusters.push((i, i, j, j, c, 1)),
+        }
+    }
+    let mut out: Vec<Chain> = Vec::new();
+    let mut fuzzy: Vec<Chain> = Vec::new();
+    for (i0, i1, j0, j1, common, n) in clusters {
+        if n < 2 && common < 8 {
+            continue;
+        }
+        let (tb, te) = (ts[i0 as usize].0, ts[i1 as usize].1);
+        let (sb, se) = (ss[j0 as usize].0, ss[j1 as usize].1);
+        // A cluster much longer on one side is two texts on one topic, not a copy.
+        let (lt, ls) = (te - tb, se - sb);
+        if lt > 2 * ls + 10 || ls > 2 * lt + 10 {
+            continue;
+        }
+        // Trim both sides to the first and last content word the other side also holds.
+        let tset = content(target, (tb, te));
+        let sset = content(source, (sb, se));
+        let shared_in = |d: &Doc, a: u32, b: u32, other: &[u32]| -> Option<(u32, u32)> {
+            let hit = |i: &u32| d.content[*i as usize] && other.binary_search(&d.toks[*i as usize]).is_ok();
+            let first = (a..b).find(hit)?;
+            let last = (a..b).rev().find(hit)?;
+            Some((first, last + 1))
+        };
+        let (Some((tb, te)), Some((sb, se))) = (shared_in(target, tb, te, &sset), shared_in(source, sb, se, &tset)) else {
+            continue;
+        };
+        fuzzy.push(Chain { runs: Vec::new(), tb, te, sb, se, matched: common * 2, fuzzy: true });
+    }
+    let good = |c: &Chain| c.matched >= p.min_matched && c.similarity() >= 0.6;
+    for f in &mut fuzzy {
+        let inside: Vec<&Chain> = chains.iter().filter(|c| c.tb < f.te && f.tb < c.te).collect();
+        if inside.iter().any(|c| good(c)) {
+            f.matched = 0;
+            continue;
+        }
+        // Absorb the weak exact chains it overlaps.
+        for c in inside {
+            f.tb = f.tb.min(c.tb);
+            f.te = f.te.max(c.te);
+            f.sb = f.sb.min(c.sb);
+            f.se = f.se.max(c.se);
+            f.runs.extend(c.runs.iter().copied());
+        }
+        f.runs.sort_by_key(|r| (r.t, r.s));
+    }
+    fuzzy.retain(|f| f.matched > 0);
+    for c in chains {
+        if good(&c) || !fuzzy.iter().any(|f| c.tb < f.te && f.tb < c.te) {
+            out.push(c);
+        }
+    }
+    out.extend(fuzzy);
+    out
+}
+
 /// Merges chains close in both documents (any order) into fuzzy passages.
 fn merge_fuzzy(target: &Doc, source: &Doc, mut chains: Vec<Chain>, p: &AlignParams) -> Vec<Chain> {
     chains.sort_by_key(|c| (c.tb, c.sb));
@@ -424,14 +562,27 @@ fn merge_fuzzy(target: &Doc, source: &Doc, mut chains: Vec<Chain>, p: &AlignPara
                 let t_win = &target.toks[tb.saturating_sub(10) as usize..(te as usize + 10).min(target.len())];
                 let s_win = &source.toks[sb.saturating_sub(10) as usize..(se as usize + 10).min(source.len())];
                 let tiny = |x: &Chain| x.matched < 6;
-                let gap_ok = from_other(&target.toks[ga as usize..gb as usize], s_win)
+                // Paragraph structure must agree, as for bridging: never across a caption.
+                let pt = target.para[c.tb.max(last.te - 1) as usize] - target.para[(last.te - 1).min(c.tb) as usize];
+                let ps = if c.sb >= last.se {
+                    source.para[c.sb as usize] - source.para[(last.se - 1) as usize]
+                } else {
+                    u32::MAX
+                };
+                let paras_ok = pt == 0 || pt == ps;
+                let gap_ok = paras_ok && from_other(&target.toks[ga as usize..gb as usize], s_win)
                     && from_other(&source.toks[sa as usize..sbb as usize], t_win)
                     && !(last.clean() && tiny(&c))
                     && !(c.clean() && tiny(last));
                 if gap_ok && matched as f32 >= p.merge_density * span as f32 {
                     last.runs.extend(c.runs);
                     last.runs.sort_by_key(|r| (r.t, r.s));
-                    *last = Chain { runs: std::mem::take(&mut last.runs), tb, te, sb, se, matched, fuzzy: true };
+                    // Pieces still in order on both sides are an ordinary chain, whose
+                    // gaps give word-level edits; out of order, it is fuzzy.
+                    let monotone = !last.fuzzy
+                        && !c.fuzzy
+                        && last.runs.windows(2).all(|w| w[1].t >= w[0].t_end() && w[1].s >= w[0].s_end());
+                    *last = Chain { runs: std::mem::take(&mut last.runs), tb, te, sb, se, matched, fuzzy: !monotone };
                     continue;
                 }
             }

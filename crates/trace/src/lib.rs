@@ -114,6 +114,7 @@ impl Config {
                 "short_passage_tokens" => self.short_passage_tokens = u,
                 "short_passage_similarity" => self.short_passage_similarity = f as f32,
                 "merge_gap" => self.align.merge_gap = u,
+                "sentence_dice" => self.align.sentence_dice = f as f32,
                 "merge_density" => self.align.merge_density = f as f32,
                 _ => return Err(format!("unknown tuning key {k:?}")),
             }

@@ -19,6 +19,9 @@ pub struct Doc {
     pub paras: Vec<(u32, u32)>,
     /// Whether each token opens a sentence (after `.`, `!` or `?` and a space, or a blank line).
     pub sent: Vec<bool>,
+    /// Whether each token is a content word (four letters or more, not a function word):
+    /// what reworded sentences keep.
+    pub content: Vec<bool>,
 }
 
 impl Doc {
@@ -39,6 +42,15 @@ impl Doc {
         i + 1 >= self.toks.len() || self.para[i + 1] != self.para[i]
     }
 }
+
+/// Function words of four letters or more (English; other languages simply have more
+/// content words, which only makes sentence seeds a little less selective).
+const STOP: &[&str] = &[
+    "that", "with", "this", "have", "from", "they", "were", "been", "their", "which", "would", "there", "what",
+    "about", "when", "your", "will", "more", "also", "into", "than", "them", "then", "some", "these", "only",
+    "other", "such", "said", "could", "should", "very", "just", "like", "over", "after", "before", "most",
+    "many", "much", "each", "where", "while", "those", "because", "being", "does", "here", "well", "even",
+];
 
 /// The id of a normalised word. 32 bits: a collision only merges two words inside one
 /// aligned pair, where the anchors around it decide anyway.
@@ -63,6 +75,7 @@ pub fn tokenize(text: &str) -> Doc {
         while p + 1 < doc.paras.len() && s as u32 >= doc.paras[p].1 {
             p += 1;
         }
+        doc.content.push(word.chars().count() >= 4 && !STOP.contains(&word.as_str()));
         doc.toks.push(word_id(word));
         doc.starts.push(s as u32);
         doc.ends.push(e as u32);
