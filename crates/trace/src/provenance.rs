@@ -22,6 +22,7 @@ pub fn render(article: &Article, articles: &[Article], out: &TraceOutput) -> Str
     let share = out.articles.iter().find(|a| a.id == article.id).map(|a| a.reused_share).unwrap_or(0.0);
     let _ = writeln!(s, "reused: {:.0}% of the text, {} passages\n", share * 100.0, passages.len());
     let mut sources: Vec<&str> = Vec::new();
+    let mut vias: Vec<&str> = Vec::new();
     let mut pos = 0;
     let text = &article.text;
     for p in &passages {
@@ -37,6 +38,11 @@ pub fn render(article: &Article, articles: &[Article], out: &TraceOutput) -> Str
             }
         };
         let via = p.via.as_deref().map(|v| format!(" via {v}")).unwrap_or_default();
+        if let Some(v) = p.via.as_deref() {
+            if !vias.contains(&v) {
+                vias.push(v);
+            }
+        }
         let dir = if p.direction.is_some() { ", direction unknown" } else { "" };
         let _ = write!(s, "[[{n}: {} {}{via}{dir}] ", p.source, p.kind);
         let mut body = text[p.begin..p.end].to_string();
@@ -69,6 +75,16 @@ pub fn render(article: &Article, articles: &[Article], out: &TraceOutput) -> Str
             a.and_then(|a| a.site.as_deref()).unwrap_or("(no site)"),
             a.and_then(|a| a.published.as_deref()).unwrap_or("(no date)"),
             a.and_then(|a| a.title.as_deref()).unwrap_or("")
+        );
+    }
+    for id in vias.iter().filter(|v| !sources.contains(v)) {
+        let a = articles.iter().find(|a| a.id == *id);
+        let _ = writeln!(
+            s,
+            "  (via) {} | {} | {}",
+            id,
+            a.and_then(|a| a.site.as_deref()).unwrap_or("(no site)"),
+            a.and_then(|a| a.published.as_deref()).unwrap_or("(no date)")
         );
     }
     if sources.is_empty() {

@@ -94,7 +94,9 @@ pub fn pick_sources(cands: &[Candidate], min_tokens: u32) -> Vec<Pick> {
             }
         }
         if let Some((sim, _, i)) = via {
-            if sim >= own_sim {
+            // Only a strictly closer copy is a `via`: when the earliest source explains the
+            // text as well, a sibling with the same wording is no evidence of the path.
+            if sim > own_sim + 1e-3 {
                 p.via = Some(i);
             }
         }

@@ -131,7 +131,9 @@ fn stitched_article_with_swapped_paragraphs_names_both_sources() {
 fn chains_name_the_earliest_source_via_the_nearer_copy() {
     let a = prose(21, 3);
     let own_b = prose(22, 1);
-    let mut b = a.clone();
+    // B spins A and adds a paragraph; C reprints B. C is then strictly closer to B
+    // than to A, so B is the `via` (with identical copies the path could not be told).
+    let mut b = spin(&a, &[("council", "municipal authority"), ("river", "waterway"), ("market", "bazaar")]);
     b.push(own_b[0].clone());
     let c = b.clone();
     let arts = vec![
