@@ -13,11 +13,13 @@ use copydesk_trace::{Config, TraceOutput};
 use crate::exit;
 
 #[derive(clap::Args)]
-#[command(after_help = "Writes DIR/passages.jsonl, articles.jsonl, substitutions.jsonl, families.jsonl and report.json.\n\
+#[command(
+    after_help = "Writes DIR/passages.jsonl, articles.jsonl, substitutions.jsonl, families.jsonl and report.json.\n\
 A passage names as `source` the earliest article holding its text and as `via` the nearer copy it was \
 most likely taken from. When either article has no usable date (or both have the same), the passage \
 carries `\"direction\": \"unknown\"`: the two share the text, and no claim is made on who copied whom.\n\
-Duplicate ids: the first article read with an id wins; later ones are reported and skipped.")]
+Duplicate ids: the first article read with an id wins; later ones are reported and skipped."
+)]
 pub struct Args {
     /// Corpus files or directories (anything `extract` reads; typically JSON lines).
     #[arg(required = true)]
@@ -59,7 +61,11 @@ pub struct ProvenanceArgs {
 
 fn config(t: &Tuning) -> anyhow::Result<Config> {
     let mut cfg = Config::default();
-    let spec = t.tune.clone().or_else(|| std::env::var("COPYDESK_TRACE_TUNE").ok()).unwrap_or_default();
+    let spec = t
+        .tune
+        .clone()
+        .or_else(|| std::env::var("COPYDESK_TRACE_TUNE").ok())
+        .unwrap_or_default();
     cfg.tune(&spec).map_err(anyhow::Error::msg)?;
     if let Some(m) = t.memory_records {
         cfg.group.memory_records = m;
@@ -77,7 +83,10 @@ fn load(inputs: &[String], t: &Tuning) -> anyhow::Result<Result<(Vec<Article>, u
             return Ok(Err(exit::USAGE));
         }
     };
-    let opts = ReadOptions { map, ..Default::default() };
+    let opts = ReadOptions {
+        map,
+        ..Default::default()
+    };
     let mut articles = Vec::new();
     let stats = read_inputs(inputs, &opts, &mut |ev| match ev {
         Event::Article(a) => articles.push(*a),
@@ -94,8 +103,17 @@ fn load(inputs: &[String], t: &Tuning) -> anyhow::Result<Result<(Vec<Article>, u
         );
     }
     for a in &articles {
-        if a.published.is_some() && a.published.as_deref().and_then(copydesk_model::time::parse_instant).is_none() {
-            eprintln!("copydesk: {}: unparseable date {:?}: no direction claimed for its pairs", a.origin, a.published.as_deref().unwrap_or(""));
+        if a.published.is_some()
+            && a.published
+                .as_deref()
+                .and_then(copydesk_model::time::parse_instant)
+                .is_none()
+        {
+            eprintln!(
+                "copydesk: {}: unparseable date {:?}: no direction claimed for its pairs",
+                a.origin,
+                a.published.as_deref().unwrap_or("")
+            );
         }
     }
     Ok(Ok((articles, stats.errors)))
@@ -103,12 +121,15 @@ fn load(inputs: &[String], t: &Tuning) -> anyhow::Result<Result<(Vec<Article>, u
 
 fn write_jsonl<T: serde::Serialize>(dir: &Path, name: &str, rows: &[T]) -> anyhow::Result<()> {
     let path = dir.join(name);
-    let mut w = BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?);
+    let mut w = BufWriter::new(
+        File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
+    );
     for r in rows {
         serde_json::to_writer(&mut w, r)?;
         w.write_all(b"\n")?;
     }
-    w.flush().with_context(|| format!("cannot write {}", path.display()))
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
@@ -120,14 +141,18 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         eprintln!("copydesk: no articles read");
         return Ok(exit::FAILED);
     }
-    let out: TraceOutput = copydesk_trace::trace(&articles, &config(&args.tuning)?).context("trace failed")?;
+    let out: TraceOutput =
+        copydesk_trace::trace(&articles, &config(&args.tuning)?).context("trace failed")?;
     let dir = Path::new(&args.out);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_jsonl(dir, "passages.jsonl", &out.passages)?;
     write_jsonl(dir, "articles.jsonl", &out.articles)?;
     write_jsonl(dir, "substitutions.jsonl", &out.substitutions)?;
     write_jsonl(dir, "families.jsonl", &out.families)?;
-    std::fs::write(dir.join("report.json"), serde_json::to_string_pretty(&out.report)? + "\n")?;
+    std::fs::write(
+        dir.join("report.json"),
+        serde_json::to_string_pretty(&out.report)? + "\n",
+    )?;
     let r = &out.report;
     if r.grouping.groups_capped > 0 {
         eprintln!(
@@ -138,7 +163,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         );
     }
     if r.empty_texts > 0 {
-        eprintln!("copydesk: {} articles have no words in their text and were not traced", r.empty_texts);
+        eprintln!(
+            "copydesk: {} articles have no words in their text and were not traced",
+            r.empty_texts
+        );
     }
     tracing::info!(report = ?out.report, "done");
     Ok(if errors == 0 { exit::OK } else { exit::PARTIAL })
@@ -156,7 +184,11 @@ pub fn provenance(args: ProvenanceArgs) -> anyhow::Result<u8> {
     let out = copydesk_trace::trace(&articles, &config(&args.tuning)?).context("trace failed")?;
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
-    write!(w, "{}", copydesk_trace::provenance::render(article, &articles, &out))?;
+    write!(
+        w,
+        "{}",
+        copydesk_trace::provenance::render(article, &articles, &out)
+    )?;
     w.flush()?;
     Ok(exit::OK)
 }

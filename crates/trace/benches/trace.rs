@@ -18,7 +18,10 @@ fn corpus(n: usize) -> Vec<Article> {
             let src = &out[i - 3].text;
             src.replace("w1", "spun")
         } else {
-            (0..6).map(|_| (0..60).map(|_| word()).collect::<Vec<_>>().join(" ") + ".").collect::<Vec<_>>().join("\n\n")
+            (0..6)
+                .map(|_| (0..60).map(|_| word()).collect::<Vec<_>>().join(" ") + ".")
+                .collect::<Vec<_>>()
+                .join("\n\n")
         };
         let mut a = Article::default();
         a.id = format!("a{i:05}");
@@ -33,10 +36,22 @@ fn corpus(n: usize) -> Vec<Article> {
 fn bench(c: &mut Criterion) {
     let articles = corpus(400);
     let cfg = copydesk_trace::Config::default();
-    c.bench_function("trace 400 articles", |b| b.iter(|| copydesk_trace::trace(&articles, &cfg).map(|o| o.passages.len())));
-    let docs: Vec<_> = articles.iter().map(|a| copydesk_trace::token::tokenize(&a.text)).collect();
+    c.bench_function("trace 400 articles", |b| {
+        b.iter(|| copydesk_trace::trace(&articles, &cfg).map(|o| o.passages.len()))
+    });
+    let docs: Vec<_> = articles
+        .iter()
+        .map(|a| copydesk_trace::token::tokenize(&a.text))
+        .collect();
     c.bench_function("align one spun pair", |b| {
-        b.iter(|| copydesk_trace::align::align(&docs[3], &docs[0], &copydesk_trace::AlignParams::default()).len())
+        b.iter(|| {
+            copydesk_trace::align::align(
+                &docs[3],
+                &docs[0],
+                &copydesk_trace::AlignParams::default(),
+            )
+            .len()
+        })
     });
 }
 

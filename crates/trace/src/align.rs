@@ -102,7 +102,10 @@ impl Chain {
 
     /// Matched tokens inside target tokens `[a, b)`.
     pub fn matched_in(&self, a: u32, b: u32) -> u32 {
-        self.runs.iter().map(|r| r.t_end().min(b).saturating_sub(r.t.max(a))).sum()
+        self.runs
+            .iter()
+            .map(|r| r.t_end().min(b).saturating_sub(r.t.max(a)))
+            .sum()
     }
 
     /// The source token range that target tokens `[a, b)` of this chain align to.
@@ -158,11 +161,23 @@ pub struct Edit {
 
 /// Aligns `target` against `source` and returns its passages (chains), best first.
 pub fn align(target: &Doc, source: &Doc, p: &AlignParams) -> Vec<Chain> {
-    align_indexed(target, &gram_index(target, p.anchor), source, &gram_index(source, p.anchor), p)
+    align_indexed(
+        target,
+        &gram_index(target, p.anchor),
+        source,
+        &gram_index(source, p.anchor),
+        p,
+    )
 }
 
 /// [`align`] with prebuilt gram indexes (see [`gram_index`]).
-pub fn align_indexed(target: &Doc, ti: &[(u64, u32)], source: &Doc, si: &[(u64, u32)], p: &AlignParams) -> Vec<Chain> {
+pub fn align_indexed(
+    target: &Doc,
+    ti: &[(u64, u32)],
+    source: &Doc,
+    si: &[(u64, u32)],
+    p: &AlignParams,
+) -> Vec<Chain> {
     let runs = anchor_runs(target, ti, source, si, p);
     if runs.is_empty() {
         return Vec::new();
@@ -188,7 +203,10 @@ pub fn align_indexed(target: &Doc, ti: &[(u64, u32)], source: &Doc, si: &[(u64, 
     let mut kept: Vec<Chain> = Vec::new();
     for c in out {
         let len = c.te - c.tb;
-        let covered: u32 = kept.iter().map(|k| c.te.min(k.te).saturating_sub(c.tb.max(k.tb))).sum();
+        let covered: u32 = kept
+            .iter()
+            .map(|k| c.te.min(k.te).saturating_sub(c.tb.max(k.tb)))
+            .sum();
         if covered * 2 < len {
             kept.push(c);
         }
@@ -203,14 +221,25 @@ pub fn gram_index(d: &Doc, n: usize) -> Vec<(u64, u32)> {
     if d.len() < n {
         return Vec::new();
     }
-    let mut index: Vec<(u64, u32)> = d.toks.windows(n).enumerate().map(|(j, w)| (ngram_hash(w), j as u32)).collect();
+    let mut index: Vec<(u64, u32)> = d
+        .toks
+        .windows(n)
+        .enumerate()
+        .map(|(j, w)| (ngram_hash(w), j as u32))
+        .collect();
     index.sort_unstable();
     index
 }
 
 /// Maximal exact runs of at least `anchor` tokens, from two documents' gram indexes
 /// (a merge join: linear in the two lengths).
-pub fn anchor_runs(target: &Doc, ti: &[(u64, u32)], source: &Doc, si: &[(u64, u32)], p: &AlignParams) -> Vec<Run> {
+pub fn anchor_runs(
+    target: &Doc,
+    ti: &[(u64, u32)],
+    source: &Doc,
+    si: &[(u64, u32)],
+    p: &AlignParams,
+) -> Vec<Run> {
     let n = p.anchor.max(1);
     let mut hits: Vec<(u32, u32)> = Vec::new();
     let (mut i, mut j) = (0, 0);
@@ -272,14 +301,23 @@ fn chain_runs(target: &Doc, source: &Doc, mut runs: Vec<Run>, p: &AlignParams) -
         });
         let mut best: Option<(u32, usize, Run)> = None;
         for &c in &active {
-            let Some(last) = chains[c].runs.last().copied() else { continue };
+            let Some(last) = chains[c].runs.last().copied() else {
+                continue;
+            };
             // Trim an overlap with the chain's last run (same text matched on a nearby
             // diagonal) from the start of the new run.
             if run.t_end() <= last.t_end() || run.s_end() <= last.s_end() {
                 continue;
             }
-            let cut = last.t_end().saturating_sub(run.t).max(last.s_end().saturating_sub(run.s));
-            let trimmed = Run { t: run.t + cut, s: run.s + cut, len: run.len - cut };
+            let cut = last
+                .t_end()
+                .saturating_sub(run.t)
+                .max(last.s_end().saturating_sub(run.s));
+            let trimmed = Run {
+                t: run.t + cut,
+                s: run.s + cut,
+                len: run.len - cut,
+            };
             if !bridgeable(target, source, last, trimmed, p) {
                 continue;
             }
@@ -325,7 +363,8 @@ fn bridgeable(target: &Doc, source: &Doc, a: Run, b: Run, p: &AlignParams) -> bo
         return false;
     }
     // An inserted own sentence: the target gap holds more sentence starts than the source's.
-    let inserted = sentence_starts(target, a.t_end(), b.t) > sentence_starts(source, a.s_end(), b.s);
+    let inserted =
+        sentence_starts(target, a.t_end(), b.t) > sentence_starts(source, a.s_end(), b.s);
     if pt > 0 && (gt > 4 || gs > 4) {
         // Across a paragraph break both sides must pick up again at once.
         return false;
@@ -351,7 +390,9 @@ fn bridgeable(target: &Doc, source: &Doc, a: Run, b: Run, p: &AlignParams) -> bo
 
 /// Sentence starts among tokens `a..=b` (the gap and the token after it).
 fn sentence_starts(d: &Doc, a: u32, b: u32) -> usize {
-    (a..=b.min(d.len().saturating_sub(1) as u32)).filter(|&i| d.sentence_start(i as usize)).count()
+    (a..=b.min(d.len().saturating_sub(1) as u32))
+        .filter(|&i| d.sentence_start(i as usize))
+        .count()
 }
 
 fn common_tokens(a: &[u32], b: &[u32]) -> u32 {
@@ -424,11 +465,19 @@ fn sentences(d: &Doc) -> Vec<(u32, u32)> {
 /// of sentences sharing enough content words are seeds; seeds close in both documents
 /// form a passage. A passage replaces the weak exact chains inside it and is dropped
 /// where a good exact chain already covers it (edits stay word-aligned there).
-fn with_sentence_passages(target: &Doc, source: &Doc, chains: Vec<Chain>, p: &AlignParams) -> Vec<Chain> {
+fn with_sentence_passages(
+    target: &Doc,
+    source: &Doc,
+    chains: Vec<Chain>,
+    p: &AlignParams,
+) -> Vec<Chain> {
     let ts = sentences(target);
     let ss = sentences(source);
     let content = |d: &Doc, (a, b): (u32, u32)| -> Vec<u32> {
-        let mut v: Vec<u32> = (a..b).filter(|&i| d.content[i as usize]).map(|i| d.toks[i as usize]).collect();
+        let mut v: Vec<u32> = (a..b)
+            .filter(|&i| d.content[i as usize])
+            .map(|i| d.toks[i as usize])
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -499,19 +548,35 @@ fn with_sentence_passages(target: &Doc, source: &Doc, chains: Vec<Chain>, p: &Al
         let tset = content(target, (tb, te));
         let sset = content(source, (sb, se));
         let shared_in = |d: &Doc, a: u32, b: u32, other: &[u32]| -> Option<(u32, u32)> {
-            let hit = |i: &u32| d.content[*i as usize] && other.binary_search(&d.toks[*i as usize]).is_ok();
+            let hit = |i: &u32| {
+                d.content[*i as usize] && other.binary_search(&d.toks[*i as usize]).is_ok()
+            };
             let first = (a..b).find(hit)?;
             let last = (a..b).rev().find(hit)?;
             Some((first, last + 1))
         };
-        let (Some((tb, te)), Some((sb, se))) = (shared_in(target, tb, te, &sset), shared_in(source, sb, se, &tset)) else {
+        let (Some((tb, te)), Some((sb, se))) = (
+            shared_in(target, tb, te, &sset),
+            shared_in(source, sb, se, &tset),
+        ) else {
             continue;
         };
-        fuzzy.push(Chain { runs: Vec::new(), tb, te, sb, se, matched: common * 2, fuzzy: true });
+        fuzzy.push(Chain {
+            runs: Vec::new(),
+            tb,
+            te,
+            sb,
+            se,
+            matched: common * 2,
+            fuzzy: true,
+        });
     }
     let good = |c: &Chain| c.matched >= p.min_matched && c.similarity() >= 0.6;
     for f in &mut fuzzy {
-        let inside: Vec<&Chain> = chains.iter().filter(|c| c.tb < f.te && f.tb < c.te).collect();
+        let inside: Vec<&Chain> = chains
+            .iter()
+            .filter(|c| c.tb < f.te && f.tb < c.te)
+            .collect();
         if inside.iter().any(|c| good(c)) {
             f.matched = 0;
             continue;
@@ -557,20 +622,32 @@ fn merge_fuzzy(target: &Doc, source: &Doc, mut chains: Vec<Chain>, p: &AlignPara
                 // The target words between the pieces must come from the source region
                 // too: reworded text, not a copy ending next to a chance match.
                 let (ga, gb) = (last.te.min(c.tb), c.tb.max(last.te));
-                let (sa, sbb) = if c.sb >= last.se { (last.se, c.sb) } else if last.sb >= c.se { (c.se, last.sb) } else { (0, 0) };
-                let from_other = |gap: &[u32], other: &[u32]| gap.len() < 3 || common_tokens(gap, other) * 2 >= gap.len() as u32;
-                let t_win = &target.toks[tb.saturating_sub(10) as usize..(te as usize + 10).min(target.len())];
-                let s_win = &source.toks[sb.saturating_sub(10) as usize..(se as usize + 10).min(source.len())];
+                let (sa, sbb) = if c.sb >= last.se {
+                    (last.se, c.sb)
+                } else if last.sb >= c.se {
+                    (c.se, last.sb)
+                } else {
+                    (0, 0)
+                };
+                let from_other = |gap: &[u32], other: &[u32]| {
+                    gap.len() < 3 || common_tokens(gap, other) * 2 >= gap.len() as u32
+                };
+                let t_win = &target.toks
+                    [tb.saturating_sub(10) as usize..(te as usize + 10).min(target.len())];
+                let s_win = &source.toks
+                    [sb.saturating_sub(10) as usize..(se as usize + 10).min(source.len())];
                 let tiny = |x: &Chain| x.matched < 6;
                 // Paragraph structure must agree, as for bridging: never across a caption.
-                let pt = target.para[c.tb.max(last.te - 1) as usize] - target.para[(last.te - 1).min(c.tb) as usize];
+                let pt = target.para[c.tb.max(last.te - 1) as usize]
+                    - target.para[(last.te - 1).min(c.tb) as usize];
                 let ps = if c.sb >= last.se {
                     source.para[c.sb as usize] - source.para[(last.se - 1) as usize]
                 } else {
                     u32::MAX
                 };
                 let paras_ok = pt == 0 || pt == ps;
-                let gap_ok = paras_ok && from_other(&target.toks[ga as usize..gb as usize], s_win)
+                let gap_ok = paras_ok
+                    && from_other(&target.toks[ga as usize..gb as usize], s_win)
                     && from_other(&source.toks[sa as usize..sbb as usize], t_win)
                     && !(last.clean() && tiny(&c))
                     && !(c.clean() && tiny(last));
@@ -581,8 +658,19 @@ fn merge_fuzzy(target: &Doc, source: &Doc, mut chains: Vec<Chain>, p: &AlignPara
                     // gaps give word-level edits; out of order, it is fuzzy.
                     let monotone = !last.fuzzy
                         && !c.fuzzy
-                        && last.runs.windows(2).all(|w| w[1].t >= w[0].t_end() && w[1].s >= w[0].s_end());
-                    *last = Chain { runs: std::mem::take(&mut last.runs), tb, te, sb, se, matched, fuzzy: !monotone };
+                        && last
+                            .runs
+                            .windows(2)
+                            .all(|w| w[1].t >= w[0].t_end() && w[1].s >= w[0].s_end());
+                    *last = Chain {
+                        runs: std::mem::take(&mut last.runs),
+                        tb,
+                        te,
+                        sb,
+                        se,
+                        matched,
+                        fuzzy: !monotone,
+                    };
                     continue;
                 }
             }
@@ -679,7 +767,13 @@ pub fn edits(target: &Doc, source: &Doc, c: &Chain, a: u32, b: u32) -> Vec<Edit>
             // A gap cut by the passage edge: the part inside is not a whole edit.
             continue;
         }
-        diff_gap(&target.toks[t0 as usize..t1 as usize], &source.toks[s0 as usize..s1 as usize], t0, s0, &mut out);
+        diff_gap(
+            &target.toks[t0 as usize..t1 as usize],
+            &source.toks[s0 as usize..s1 as usize],
+            t0,
+            s0,
+            &mut out,
+        );
     }
     out
 }
@@ -688,7 +782,10 @@ pub fn edits(target: &Doc, source: &Doc, c: &Chain, a: u32, b: u32) -> Vec<Edit>
 fn diff_gap(t: &[u32], s: &[u32], t_off: u32, s_off: u32, out: &mut Vec<Edit>) {
     const MAX: usize = 120;
     if t.len() > MAX || s.len() > MAX || t.is_empty() || s.is_empty() {
-        out.push(Edit { s: (s_off, s_off + s.len() as u32), t: (t_off, t_off + t.len() as u32) });
+        out.push(Edit {
+            s: (s_off, s_off + s.len() as u32),
+            t: (t_off, t_off + t.len() as u32),
+        });
         return;
     }
     let (n, m) = (t.len(), s.len());
@@ -750,8 +847,10 @@ mod tests {
         assert_eq!(chains.len(), 1, "{chains:?}");
         let c = &chains[0];
         assert_eq!((c.tb, c.te), (0, dt.len() as u32));
-        let e: Vec<(String, String)> =
-            edits(&dt, &ds, c, c.tb, c.te).iter().map(|e| (words(&ds, s, e.s.0, e.s.1), words(&dt, t, e.t.0, e.t.1))).collect();
+        let e: Vec<(String, String)> = edits(&dt, &ds, c, c.tb, c.te)
+            .iter()
+            .map(|e| (words(&ds, s, e.s.0, e.s.1), words(&dt, t, e.t.0, e.t.1)))
+            .collect();
         assert_eq!(
             e,
             [
@@ -786,7 +885,18 @@ mod tests {
     #[test]
     fn map_to_source_follows_runs() {
         let c = Chain {
-            runs: vec![Run { t: 0, s: 10, len: 5 }, Run { t: 7, s: 16, len: 5 }],
+            runs: vec![
+                Run {
+                    t: 0,
+                    s: 10,
+                    len: 5,
+                },
+                Run {
+                    t: 7,
+                    s: 16,
+                    len: 5,
+                },
+            ],
             tb: 0,
             te: 12,
             sb: 10,

@@ -47,7 +47,11 @@ pub fn families(articles: &[Article], passages: &[PassageRecord]) -> Vec<FamilyR
     // original -> copy -> (bytes, from, direction unknown)
     let mut fams: BTreeMap<&str, BTreeMap<&str, (usize, &str, bool)>> = BTreeMap::new();
     for p in passages {
-        let e = fams.entry(p.source.as_str()).or_default().entry(p.target.as_str()).or_insert((0, p.source.as_str(), false));
+        let e = fams
+            .entry(p.source.as_str())
+            .or_default()
+            .entry(p.target.as_str())
+            .or_insert((0, p.source.as_str(), false));
         e.0 += p.end - p.begin;
         if let Some(v) = &p.via {
             e.1 = v.as_str();
@@ -64,7 +68,11 @@ pub fn families(articles: &[Article], passages: &[PassageRecord]) -> Vec<FamilyR
         }
     };
     let time = |id: &str| {
-        by_id.get(id).and_then(|a| a.published.as_deref()).and_then(copydesk_model::time::parse_instant).map(|t| t.timestamp())
+        by_id
+            .get(id)
+            .and_then(|a| a.published.as_deref())
+            .and_then(copydesk_model::time::parse_instant)
+            .map(|t| t.timestamp())
     };
     let mut out = Vec::new();
     for (orig, copies) in fams {
@@ -73,7 +81,10 @@ pub fn families(articles: &[Article], passages: &[PassageRecord]) -> Vec<FamilyR
         let dated = time(orig).is_some() && cs.iter().all(|(id, _)| time(id).is_some());
         out.push(FamilyRecord {
             original: member(orig, None),
-            copies: cs.iter().map(|(id, (b, _, _))| member(id, Some(*b))).collect(),
+            copies: cs
+                .iter()
+                .map(|(id, (b, _, _))| member(id, Some(*b)))
+                .collect(),
             lineage: cs
                 .iter()
                 .map(|(id, (_, from, unknown))| Edge {

@@ -42,8 +42,11 @@ pub fn fingerprints(toks: &[u32], n: usize, sample: u64) -> Vec<u64> {
     if toks.len() < n || n == 0 {
         return Vec::new();
     }
-    let mut out: Vec<u64> =
-        toks.windows(n).map(ngram_hash).filter(|h| sample <= 1 || h % sample == 0).collect();
+    let mut out: Vec<u64> = toks
+        .windows(n)
+        .map(ngram_hash)
+        .filter(|h| sample <= 1 || h % sample == 0)
+        .collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -87,7 +90,13 @@ pub struct Grouper {
 
 impl Grouper {
     pub fn new(params: GroupParams) -> Self {
-        Grouper { params, parts: vec![Vec::new(); PARTITIONS], held: 0, spill: None, stats: GroupStats::default() }
+        Grouper {
+            params,
+            parts: vec![Vec::new(); PARTITIONS],
+            held: 0,
+            spill: None,
+            stats: GroupStats::default(),
+        }
     }
 
     /// Adds one article's fingerprints.
@@ -106,18 +115,26 @@ impl Grouper {
     fn spill_all(&mut self) -> std::io::Result<()> {
         if self.spill.is_none() {
             let dir = match &self.params.spill_dir {
-                Some(d) => tempfile::Builder::new().prefix("copydesk-trace-spill").tempdir_in(d)?,
-                None => tempfile::Builder::new().prefix("copydesk-trace-spill").tempdir()?,
+                Some(d) => tempfile::Builder::new()
+                    .prefix("copydesk-trace-spill")
+                    .tempdir_in(d)?,
+                None => tempfile::Builder::new()
+                    .prefix("copydesk-trace-spill")
+                    .tempdir()?,
             };
             let mut files = Vec::with_capacity(PARTITIONS);
             for p in 0..PARTITIONS {
-                files.push(BufWriter::new(File::create(dir.path().join(format!("part-{p:02}.bin")))?));
+                files.push(BufWriter::new(File::create(
+                    dir.path().join(format!("part-{p:02}.bin")),
+                )?));
             }
             self.stats.spill_files = PARTITIONS as u64;
             tracing::info!("fingerprint grouping spills to {}", dir.path().display());
             self.spill = Some((dir, files));
         }
-        let Some((_, files)) = self.spill.as_mut() else { return Ok(()) };
+        let Some((_, files)) = self.spill.as_mut() else {
+            return Ok(());
+        };
         for (p, recs) in self.parts.iter_mut().enumerate() {
             let w = &mut files[p];
             for &(h, d) in recs.iter() {
@@ -212,7 +229,11 @@ fn group_partitions(
 }
 
 /// Groups one partition: a pure function from records to pair keys `later << 32 | earlier`.
-pub fn group_one(mut recs: Vec<(u64, u32)>, rank: &[u32], params: &GroupParams) -> (Vec<u64>, GroupStats) {
+pub fn group_one(
+    mut recs: Vec<(u64, u32)>,
+    rank: &[u32],
+    params: &GroupParams,
+) -> (Vec<u64>, GroupStats) {
     let mut stats = GroupStats::default();
     recs.sort_unstable_by_key(|&(h, d)| (h, rank.get(d as usize).copied().unwrap_or(u32::MAX), d));
     recs.dedup();
@@ -237,7 +258,11 @@ pub fn group_one(mut recs: Vec<(u64, u32)>, rank: &[u32], params: &GroupParams) 
                 }
             } else {
                 stats.groups_capped += 1;
-                let near = if m <= params.nearest_up_to { params.nearest } else { 0 };
+                let near = if m <= params.nearest_up_to {
+                    params.nearest
+                } else {
+                    0
+                };
                 for a in 1..m {
                     for b in 0..a.min(params.earliest) {
                         keys.push(((g[a].1 as u64) << 32) | g[b].1 as u64);
@@ -307,6 +332,8 @@ mod tests {
         let (pairs, stats) = g.pairs(&rank).unwrap();
         assert_eq!(stats.groups_capped, 1);
         assert!(pairs.len() < 3 * n as usize, "{}", pairs.len());
-        assert!(pairs.iter().all(|&(a, b, _)| rank[a as usize] > rank[b as usize]));
+        assert!(pairs
+            .iter()
+            .all(|&(a, b, _)| rank[a as usize] > rank[b as usize]));
     }
 }

@@ -91,8 +91,12 @@ impl Config {
     /// Overrides settings from `key=value,key=value` (for measurements; see the keys below).
     pub fn tune(&mut self, spec: &str) -> Result<(), String> {
         for kv in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (k, v) = kv.split_once('=').ok_or_else(|| format!("tuning {kv:?} is not key=value"))?;
-            let f: f64 = v.parse().map_err(|_| format!("tuning {k}: {v:?} is not a number"))?;
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| format!("tuning {kv:?} is not key=value"))?;
+            let f: f64 = v
+                .parse()
+                .map_err(|_| format!("tuning {k}: {v:?} is not a number"))?;
             let u = f as u32;
             match k {
                 "ngram" => self.ngram = u as usize,
@@ -247,16 +251,30 @@ struct Found {
 /// Traces reuse across `articles` (ids must be unique: see [`dedup_ids`]).
 pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput> {
     let n = articles.len();
-    let mut report = Report { articles: n, ..Report::default() };
+    let mut report = Report {
+        articles: n,
+        ..Report::default()
+    };
     let times: Vec<Option<i64>> = articles
         .iter()
-        .map(|a| a.published.as_deref().and_then(copydesk_model::time::parse_instant).map(|t| t.timestamp()))
+        .map(|a| {
+            a.published
+                .as_deref()
+                .and_then(copydesk_model::time::parse_instant)
+                .map(|t| t.timestamp())
+        })
         .collect();
     report.undated = times.iter().filter(|t| t.is_none()).count();
     // Stage 1: tokens. Articles over 4 GiB cannot be addressed by u32 offsets: left out.
     let docs: Vec<token::Doc> = articles
         .par_iter()
-        .map(|a| if a.text.len() >= u32::MAX as usize { token::Doc::default() } else { token::tokenize(&a.text) })
+        .map(|a| {
+            if a.text.len() >= u32::MAX as usize {
+                token::Doc::default()
+            } else {
+                token::tokenize(&a.text)
+            }
+        })
         .collect();
     report.empty_texts = docs.iter().filter(|d| d.is_empty()).count();
     report.tokens = docs.iter().map(|d| d.len() as u64).sum();
@@ -266,7 +284,11 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by(|&a, &b| {
         let (ta, tb) = (times[a as usize], times[b as usize]);
-        (ta.is_none(), ta, &articles[a as usize].id).cmp(&(tb.is_none(), tb, &articles[b as usize].id))
+        (ta.is_none(), ta, &articles[a as usize].id).cmp(&(
+            tb.is_none(),
+            tb,
+            &articles[b as usize].id,
+        ))
     });
     let mut rank = vec![0u32; n];
     for (r, &d) in order.iter().enumerate() {
@@ -275,21 +297,29 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     let mut grouper = group::Grouper::new(cfg.group.clone());
     for chunk_start in (0..n).step_by(4096) {
         let chunk_end = (chunk_start + 4096).min(n);
-        let fps: Vec<Vec<u64>> =
-            (chunk_start..chunk_end).into_par_iter().map(|d| group::fingerprints(&docs[d].toks, cfg.ngram, cfg.sample)).collect();
+        let fps: Vec<Vec<u64>> = (chunk_start..chunk_end)
+            .into_par_iter()
+            .map(|d| group::fingerprints(&docs[d].toks, cfg.ngram, cfg.sample))
+            .collect();
         for (k, f) in fps.iter().enumerate() {
             grouper.add((chunk_start + k) as u32, f)?;
         }
     }
     let (pairs, gstats) = grouper.pairs(&rank)?;
     report.grouping = gstats;
-    let pairs: Vec<(u32, u32, u32)> = pairs.into_iter().filter(|p| p.2 >= cfg.min_shared).collect();
+    let pairs: Vec<(u32, u32, u32)> = pairs
+        .into_iter()
+        .filter(|p| p.2 >= cfg.min_shared)
+        .collect();
     report.candidate_pairs = pairs.len() as u64;
 
     // Orientation. Dated pairs: later copies earlier. A pair with an undated side is
     // oriented by the sites' roles seen in dated pairs (a site that mostly copies is the
     // copier), and claims no direction.
-    let sites: Vec<&str> = articles.iter().map(|a| a.site.as_deref().unwrap_or("")).collect();
+    let sites: Vec<&str> = articles
+        .iter()
+        .map(|a| a.site.as_deref().unwrap_or(""))
+        .collect();
     // A site's role: the share of its dated articles (among those sharing text with
     // others) that have an earlier dated partner. Original outlets are near 0 (their
     // text is new), copying sites near 1. Counting articles rather than pairs keeps big
@@ -349,10 +379,17 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
             report.targets_capped += 1;
             // Keep the most shared, and among equals the earliest: in a big family every
             // copy shares as much as the original, and the original must stay.
-            list.sort_by(|x, y| y.1.cmp(&x.1).then(rank[x.0 as usize].cmp(&rank[y.0 as usize])));
+            list.sort_by(|x, y| {
+                y.1.cmp(&x.1)
+                    .then(rank[x.0 as usize].cmp(&rank[y.0 as usize]))
+            });
             let top = list[0].1;
             let mut keep: Vec<(u32, u32, bool)> = list[..cfg.max_sources].to_vec();
-            let mut early: Vec<(u32, u32, bool)> = list[cfg.max_sources..].iter().filter(|x| x.1 * 2 >= top).copied().collect();
+            let mut early: Vec<(u32, u32, bool)> = list[cfg.max_sources..]
+                .iter()
+                .filter(|x| x.1 * 2 >= top)
+                .copied()
+                .collect();
             early.sort_by_key(|x| rank[x.0 as usize]);
             keep.extend(early.into_iter().take(8));
             *list = keep;
@@ -373,7 +410,13 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     }
     let grams: Vec<Vec<(u64, u32)>> = (0..n)
         .into_par_iter()
-        .map(|d| if used[d] { align::gram_index(&docs[d], cfg.align.anchor) } else { Vec::new() })
+        .map(|d| {
+            if used[d] {
+                align::gram_index(&docs[d], cfg.align.anchor)
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
     // Sort key standing for time when comparing sources. An undated article is late when
     // a good part of its own text traces back to others (it copies), early otherwise (an
@@ -385,7 +428,16 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
             if times[d].is_some() || by_target[d].is_empty() {
                 return false;
             }
-            let f = trace_target(d as u32, &by_target[d], articles, &docs, &grams, &provisional, &sites, cfg);
+            let f = trace_target(
+                d as u32,
+                &by_target[d],
+                articles,
+                &docs,
+                &grams,
+                &provisional,
+                &sites,
+                cfg,
+            );
             let mut spans: Vec<(usize, usize)> = f.iter().map(|x| (x.begin, x.end)).collect();
             spans.sort_unstable();
             let (mut covered, mut pos) = (0, 0);
@@ -406,7 +458,11 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     let found: Vec<Vec<Found>> = by_target
         .par_iter()
         .enumerate()
-        .map(|(t, list)| trace_target(t as u32, list, articles, &docs, &grams, &order_key, &sites, cfg))
+        .map(|(t, list)| {
+            trace_target(
+                t as u32, list, articles, &docs, &grams, &order_key, &sites, cfg,
+            )
+        })
         .collect();
     let found: Vec<Found> = found.into_iter().flatten().collect();
 
@@ -422,13 +478,16 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
         .iter()
         .map(|f| {
             let site = sites[f.target as usize];
-            let kind = if f.edits.is_empty() {
-                "verbatim"
-            } else if f.edits.iter().all(|(a, b)| systematic.contains(&(site.to_string(), spin::key(a), spin::key(b)))) {
-                "spun"
-            } else {
-                "edited"
-            };
+            let kind =
+                if f.edits.is_empty() {
+                    "verbatim"
+                } else if f.edits.iter().all(|(a, b)| {
+                    systematic.contains(&(site.to_string(), spin::key(a), spin::key(b)))
+                }) {
+                    "spun"
+                } else {
+                    "edited"
+                };
             PassageRecord {
                 target: articles[f.target as usize].id.clone(),
                 begin: f.begin,
@@ -441,8 +500,19 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
                 via_end: f.via.map(|v| v.2),
                 similarity: (f.similarity * 1000.0).round() / 1000.0,
                 kind,
-                edits: f.edits.iter().map(|(a, b)| EditRecord { from: a.clone(), to: b.clone() }).collect(),
-                direction: if f.direction_known { None } else { Some("unknown") },
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|(a, b)| EditRecord {
+                        from: a.clone(),
+                        to: b.clone(),
+                    })
+                    .collect(),
+                direction: if f.direction_known {
+                    None
+                } else {
+                    Some("unknown")
+                },
             }
         })
         .collect();
@@ -453,7 +523,13 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     let articles_out = coverage(articles, &passages);
     let families = family::families(articles, &passages);
     report.families = families.len();
-    Ok(TraceOutput { passages, articles: articles_out, substitutions, families, report })
+    Ok(TraceOutput {
+        passages,
+        articles: articles_out,
+        substitutions,
+        families,
+        report,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -475,8 +551,18 @@ fn trace_target(
     let mut known: HashMap<u32, bool> = HashMap::new();
     for &(s, _, k) in list {
         known.insert(s, k);
-        for chain in align::align_indexed(td, &grams[t as usize], &docs[s as usize], &grams[s as usize], &cfg.align) {
-            cands.push(source::Candidate { source: s, order: order_key[s as usize], chain });
+        for chain in align::align_indexed(
+            td,
+            &grams[t as usize],
+            &docs[s as usize],
+            &grams[s as usize],
+            &cfg.align,
+        ) {
+            cands.push(source::Candidate {
+                source: s,
+                order: order_key[s as usize],
+                chain,
+            });
         }
     }
     let picks = source::pick_sources(&cands, cfg.min_passage_tokens);
@@ -550,7 +636,8 @@ fn found_for(
     }
     // A short passage that is much reworded is more often two articles telling the
     // same fact alike than a copy.
-    let similarity = c.chain.matched_in(p.tb, p.te) as f32 / (p.te - p.tb).max(sb - sa).max(1) as f32;
+    let similarity =
+        c.chain.matched_in(p.tb, p.te) as f32 / (p.te - p.tb).max(sb - sa).max(1) as f32;
     if p.te - p.tb < cfg.short_passage_tokens && similarity < cfg.short_passage_similarity {
         return None;
     }
@@ -558,7 +645,12 @@ fn found_for(
     let (source_begin, source_end) = byte_span(sd, stext, sa, sb);
     let edits: Vec<(String, String)> = align::edits(td, sd, &c.chain, p.tb, p.te)
         .into_iter()
-        .map(|e| (tok_text(sd, stext, e.s.0, e.s.1).to_string(), tok_text(td, ttext, e.t.0, e.t.1).to_string()))
+        .map(|e| {
+            (
+                tok_text(sd, stext, e.s.0, e.s.1).to_string(),
+                tok_text(td, ttext, e.t.0, e.t.1).to_string(),
+            )
+        })
         .collect();
     let via = via_idx.and_then(|v| {
         let vc = &cands[v];
@@ -573,7 +665,17 @@ fn found_for(
     // article makes no substitutions of its own.
     let near = via_idx.map(|v| &cands[v]).unwrap_or(c);
     let spin = if ci == p.source {
-        spin_events(td, ttext, &docs[near.source as usize], &articles[near.source as usize].text, near, p.tb, p.te, sites[t as usize], t)
+        spin_events(
+            td,
+            ttext,
+            &docs[near.source as usize],
+            &articles[near.source as usize].text,
+            near,
+            p.tb,
+            p.te,
+            sites[t as usize],
+            t,
+        )
     } else {
         Vec::new()
     };
@@ -618,7 +720,10 @@ fn spin_events(
                     (0..ls)
                         .filter(|&k| sd.toks[(e.s.0 + k) as usize] != td.toks[(e.t.0 + k) as usize])
                         .map(|k| {
-                            (tok_text(sd, stext, e.s.0 + k, e.s.0 + k + 1).to_string(), tok_text(td, ttext, e.t.0 + k, e.t.0 + k + 1).to_string())
+                            (
+                                tok_text(sd, stext, e.s.0 + k, e.s.0 + k + 1).to_string(),
+                                tok_text(td, ttext, e.t.0 + k, e.t.0 + k + 1).to_string(),
+                            )
                         })
                         .collect(),
                 );
@@ -640,7 +745,11 @@ fn spin_events(
         }
         readings.retain(|r| !r.is_empty() && r.iter().all(|(f, t)| spin::plausible(f, t)));
         if !readings.is_empty() {
-            out.push(spin::SpinEvent { site: site.to_string(), target, readings });
+            out.push(spin::SpinEvent {
+                site: site.to_string(),
+                target,
+                readings,
+            });
         }
     }
     out
@@ -651,7 +760,8 @@ fn tok_text<'a>(d: &token::Doc, text: &'a str, a: u32, b: u32) -> &'a str {
     if a >= b || b as usize > d.len() {
         return "";
     }
-    text.get(d.starts[a as usize] as usize..d.ends[b as usize - 1] as usize).unwrap_or("")
+    text.get(d.starts[a as usize] as usize..d.ends[b as usize - 1] as usize)
+        .unwrap_or("")
 }
 
 /// Byte span of tokens `[a, b)`, widened to the paragraph's edges when the span starts or
@@ -672,7 +782,10 @@ fn byte_span(d: &token::Doc, text: &str, a: u32, b: u32) -> (usize, usize) {
     } else {
         // Punctuation closing the last word ("deal." / "said,") stays with it.
         let rest = &text.as_bytes()[end..];
-        let extra = rest.iter().take_while(|&&c| matches!(c, b'.' | b'!' | b'?' | b'"' | b'\'' | b')')).count();
+        let extra = rest
+            .iter()
+            .take_while(|&&c| matches!(c, b'.' | b'!' | b'?' | b'"' | b'\'' | b')'))
+            .count();
         end += extra;
         while !text.is_char_boundary(end) {
             end -= 1;
@@ -716,7 +829,11 @@ fn coverage(articles: &[Article], passages: &[PassageRecord]) -> Vec<ArticleReco
                 site: a.site.clone(),
                 published: a.published.clone(),
                 length: a.text.len(),
-                reused_share: if a.text.is_empty() { 0.0 } else { ((reused as f32 / a.text.len() as f32) * 1000.0).round() / 1000.0 },
+                reused_share: if a.text.is_empty() {
+                    0.0
+                } else {
+                    ((reused as f32 / a.text.len() as f32) * 1000.0).round() / 1000.0
+                },
                 sourced: ps
                     .iter()
                     .map(|p| SourcedSpan {

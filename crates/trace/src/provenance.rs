@@ -9,7 +9,11 @@ use crate::TraceOutput;
 
 pub fn render(article: &Article, articles: &[Article], out: &TraceOutput) -> String {
     let mut s = String::new();
-    let mut passages: Vec<_> = out.passages.iter().filter(|p| p.target == article.id).collect();
+    let mut passages: Vec<_> = out
+        .passages
+        .iter()
+        .filter(|p| p.target == article.id)
+        .collect();
     passages.sort_by_key(|p| p.begin);
     let _ = writeln!(s, "{}", article.title.as_deref().unwrap_or(&article.id));
     let _ = writeln!(
@@ -19,8 +23,18 @@ pub fn render(article: &Article, articles: &[Article], out: &TraceOutput) -> Str
         article.site.as_deref().unwrap_or("(no site)"),
         article.published.as_deref().unwrap_or("(no date)")
     );
-    let share = out.articles.iter().find(|a| a.id == article.id).map(|a| a.reused_share).unwrap_or(0.0);
-    let _ = writeln!(s, "reused: {:.0}% of the text, {} passages\n", share * 100.0, passages.len());
+    let share = out
+        .articles
+        .iter()
+        .find(|a| a.id == article.id)
+        .map(|a| a.reused_share)
+        .unwrap_or(0.0);
+    let _ = writeln!(
+        s,
+        "reused: {:.0}% of the text, {} passages\n",
+        share * 100.0,
+        passages.len()
+    );
     let mut sources: Vec<&str> = Vec::new();
     let mut vias: Vec<&str> = Vec::new();
     let mut pos = 0;
@@ -37,13 +51,21 @@ pub fn render(article: &Article, articles: &[Article], out: &TraceOutput) -> Str
                 sources.len()
             }
         };
-        let via = p.via.as_deref().map(|v| format!(" via {v}")).unwrap_or_default();
+        let via = p
+            .via
+            .as_deref()
+            .map(|v| format!(" via {v}"))
+            .unwrap_or_default();
         if let Some(v) = p.via.as_deref() {
             if !vias.contains(&v) {
                 vias.push(v);
             }
         }
-        let dir = if p.direction.is_some() { ", direction unknown" } else { "" };
+        let dir = if p.direction.is_some() {
+            ", direction unknown"
+        } else {
+            ""
+        };
         let _ = write!(s, "[[{n}: {} {}{via}{dir}] ", p.source, p.kind);
         let mut body = text[p.begin..p.end].to_string();
         // Show each substitution where it happened: `to` becomes `from -> to`.
@@ -73,7 +95,8 @@ pub fn render(article: &Article, articles: &[Article], out: &TraceOutput) -> Str
             i + 1,
             id,
             a.and_then(|a| a.site.as_deref()).unwrap_or("(no site)"),
-            a.and_then(|a| a.published.as_deref()).unwrap_or("(no date)"),
+            a.and_then(|a| a.published.as_deref())
+                .unwrap_or("(no date)"),
             a.and_then(|a| a.title.as_deref()).unwrap_or("")
         );
     }
@@ -84,7 +107,8 @@ pub fn render(article: &Article, articles: &[Article], out: &TraceOutput) -> Str
             "  (via) {} | {} | {}",
             id,
             a.and_then(|a| a.site.as_deref()).unwrap_or("(no site)"),
-            a.and_then(|a| a.published.as_deref()).unwrap_or("(no date)")
+            a.and_then(|a| a.published.as_deref())
+                .unwrap_or("(no date)")
         );
     }
     if sources.is_empty() {

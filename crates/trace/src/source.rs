@@ -38,7 +38,10 @@ pub fn pick_sources(cands: &[Candidate], min_tokens: u32) -> Vec<Pick> {
     if cands.is_empty() {
         return Vec::new();
     }
-    let mut bounds: Vec<u32> = cands.iter().flat_map(|c| [c.chain.tb, c.chain.te]).collect();
+    let mut bounds: Vec<u32> = cands
+        .iter()
+        .flat_map(|c| [c.chain.tb, c.chain.te])
+        .collect();
     bounds.sort_unstable();
     bounds.dedup();
     let better = |a: usize, b: usize| -> bool {
@@ -58,10 +61,19 @@ pub fn pick_sources(cands: &[Candidate], min_tokens: u32) -> Vec<Pick> {
         let Some(best) = best else { continue };
         match pieces.last_mut() {
             Some(last) if last.source == best && last.te == a => last.te = b,
-            _ => pieces.push(Pick { tb: a, te: b, source: best, via: None, ties: Vec::new() }),
+            _ => pieces.push(Pick {
+                tb: a,
+                te: b,
+                source: best,
+                via: None,
+                ties: Vec::new(),
+            }),
         }
     }
-    pieces.retain(|p| p.te - p.tb >= min_tokens && cands[p.source].chain.matched_in(p.tb, p.te) * 2 >= (p.te - p.tb).min(6));
+    pieces.retain(|p| {
+        p.te - p.tb >= min_tokens
+            && cands[p.source].chain.matched_in(p.tb, p.te) * 2 >= (p.te - p.tb).min(6)
+    });
     for p in &mut pieces {
         let own = &cands[p.source];
         let mut via: Option<(f32, i64, usize)> = None;

@@ -31,13 +31,20 @@ pub struct Substitution {
 
 /// Case- and space-insensitive key of a phrase.
 pub fn key(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Whether a `(from, to)` pair may be a spin substitution at all: numbers are edits of
 /// facts, not wording, and both sides must hold a word.
 pub fn plausible(from: &str, to: &str) -> bool {
-    let words = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
+    let words = |s: &str| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .count()
+    };
     let (wf, wt) = (words(from), words(to));
     wf >= 1
         && wt >= 1
@@ -71,14 +78,23 @@ pub fn mine(events: &[SpinEvent], min_count: u32) -> Vec<Substitution> {
         let score = |r: &Vec<(String, String)>| -> (u32, i64) {
             let m = r
                 .iter()
-                .map(|(f, t)| first.get(&(ev.site.clone(), key(f), key(t))).copied().unwrap_or(0))
+                .map(|(f, t)| {
+                    first
+                        .get(&(ev.site.clone(), key(f), key(t)))
+                        .copied()
+                        .unwrap_or(0)
+                })
                 .min()
                 .unwrap_or(0);
             (m, -(r.len() as i64))
         };
-        let Some(best) = ev.readings.iter().max_by_key(|r| score(r)) else { continue };
+        let Some(best) = ev.readings.iter().max_by_key(|r| score(r)) else {
+            continue;
+        };
         for (f, t) in best {
-            let e = counts.entry((ev.site.clone(), key(f), key(t))).or_insert_with(|| (0, Vec::new(), (f.clone(), t.clone())));
+            let e = counts
+                .entry((ev.site.clone(), key(f), key(t)))
+                .or_insert_with(|| (0, Vec::new(), (f.clone(), t.clone())));
             e.0 += 1;
             if !e.1.contains(&ev.target) {
                 e.1.push(ev.target);
@@ -96,7 +112,13 @@ pub fn mine(events: &[SpinEvent], min_count: u32) -> Vec<Substitution> {
             articles: arts.len() as u32,
         })
         .collect();
-    out.sort_by(|a, b| a.site.cmp(&b.site).then(b.count.cmp(&a.count)).then(a.from.cmp(&b.from)).then(a.to.cmp(&b.to)));
+    out.sort_by(|a, b| {
+        a.site
+            .cmp(&b.site)
+            .then(b.count.cmp(&a.count))
+            .then(a.from.cmp(&b.from))
+            .then(a.to.cmp(&b.to))
+    });
     out
 }
 
@@ -108,20 +130,44 @@ mod tests {
         SpinEvent {
             site: site.into(),
             target,
-            readings: readings.iter().map(|r| r.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect()).collect(),
+            readings: readings
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|(f, t)| (f.to_string(), t.to_string()))
+                        .collect()
+                })
+                .collect(),
         }
     }
 
     #[test]
     fn the_consistent_reading_of_an_insertion_wins() {
         let events = vec![
-            ev("farm", 1, &[&[("in China", "in People's Republic of China")], &[("China", "People's Republic of China")]]),
-            ev("farm", 2, &[&[("to China", "to People's Republic of China")], &[("China", "People's Republic of China")]]),
+            ev(
+                "farm",
+                1,
+                &[
+                    &[("in China", "in People's Republic of China")],
+                    &[("China", "People's Republic of China")],
+                ],
+            ),
+            ev(
+                "farm",
+                2,
+                &[
+                    &[("to China", "to People's Republic of China")],
+                    &[("China", "People's Republic of China")],
+                ],
+            ),
             ev("farm", 3, &[&[("said", "stated")]]),
         ];
         let subs = mine(&events, 2);
         assert_eq!(subs.len(), 1);
-        assert_eq!((subs[0].from.as_str(), subs[0].to.as_str(), subs[0].count), ("China", "People's Republic of China", 2));
+        assert_eq!(
+            (subs[0].from.as_str(), subs[0].to.as_str(), subs[0].count),
+            ("China", "People's Republic of China", 2)
+        );
     }
 
     #[test]

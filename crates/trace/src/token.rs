@@ -46,10 +46,11 @@ impl Doc {
 /// Function words of four letters or more (English; other languages simply have more
 /// content words, which only makes sentence seeds a little less selective).
 const STOP: &[&str] = &[
-    "that", "with", "this", "have", "from", "they", "were", "been", "their", "which", "would", "there", "what",
-    "about", "when", "your", "will", "more", "also", "into", "than", "them", "then", "some", "these", "only",
-    "other", "such", "said", "could", "should", "very", "just", "like", "over", "after", "before", "most",
-    "many", "much", "each", "where", "while", "those", "because", "being", "does", "here", "well", "even",
+    "that", "with", "this", "have", "from", "they", "were", "been", "their", "which", "would",
+    "there", "what", "about", "when", "your", "will", "more", "also", "into", "than", "them",
+    "then", "some", "these", "only", "other", "such", "said", "could", "should", "very", "just",
+    "like", "over", "after", "before", "most", "many", "much", "each", "where", "while", "those",
+    "because", "being", "does", "here", "well", "even",
 ];
 
 /// The id of a normalised word. 32 bits: a collision only merges two words inside one
@@ -62,7 +63,10 @@ pub fn word_id(lower: &str) -> u32 {
 /// Tokenises `text`. Offsets are `u32`: articles over 4 GiB are refused by the caller.
 pub fn tokenize(text: &str) -> Doc {
     let mut doc = Doc {
-        paras: copydesk_model::paragraph_spans(text).iter().map(|s| (s.start as u32, s.end as u32)).collect(),
+        paras: copydesk_model::paragraph_spans(text)
+            .iter()
+            .map(|s| (s.start as u32, s.end as u32))
+            .collect(),
         ..Doc::default()
     };
     let mut word = String::new();
@@ -75,12 +79,14 @@ pub fn tokenize(text: &str) -> Doc {
         while p + 1 < doc.paras.len() && s as u32 >= doc.paras[p].1 {
             p += 1;
         }
-        doc.content.push(word.chars().count() >= 4 && !STOP.contains(&word.as_str()));
+        doc.content
+            .push(word.chars().count() >= 4 && !STOP.contains(&word.as_str()));
         doc.toks.push(word_id(word));
         doc.starts.push(s as u32);
         doc.ends.push(e as u32);
         doc.para.push(p as u32);
-        doc.sent.push(sent || doc.para.len() < 2 || doc.para[doc.para.len() - 2] != p as u32);
+        doc.sent
+            .push(sent || doc.para.len() < 2 || doc.para[doc.para.len() - 2] != p as u32);
         word.clear();
     };
     for (i, c) in text.char_indices() {
@@ -122,13 +128,24 @@ mod tests {
     fn tokens_carry_byte_offsets_and_paragraphs() {
         let t = "Héllo, World!\n\n\"Second\" para's end.";
         let d = tokenize(t);
-        let words: Vec<&str> = d.starts.iter().zip(&d.ends).map(|(&s, &e)| &t[s as usize..e as usize]).collect();
+        let words: Vec<&str> = d
+            .starts
+            .iter()
+            .zip(&d.ends)
+            .map(|(&s, &e)| &t[s as usize..e as usize])
+            .collect();
         assert_eq!(words, ["Héllo", "World", "Second", "para", "s", "end"]);
         assert_eq!(d.para, [0, 0, 1, 1, 1, 1]);
         assert_eq!(d.toks[0], word_id("héllo"));
         assert_eq!(d.paras.len(), 2);
-        assert_eq!(&t[d.paras[0].0 as usize..d.paras[0].1 as usize], "Héllo, World!");
-        assert_eq!(&t[d.paras[1].0 as usize..d.paras[1].1 as usize], "\"Second\" para's end.");
+        assert_eq!(
+            &t[d.paras[0].0 as usize..d.paras[0].1 as usize],
+            "Héllo, World!"
+        );
+        assert_eq!(
+            &t[d.paras[1].0 as usize..d.paras[1].1 as usize],
+            "\"Second\" para's end."
+        );
     }
 
     #[test]

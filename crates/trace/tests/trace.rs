@@ -8,13 +8,76 @@ use copydesk_trace::{dedup_ids, trace, Config, PassageRecord};
 /// that different seeds share no long n-gram (as distinct news stories would).
 fn prose(seed: u64, paragraphs: usize) -> Vec<String> {
     const WORDS: &[&str] = &[
-        "council", "river", "market", "station", "winter", "report", "minister", "village", "budget", "harbour",
-        "engine", "forest", "teacher", "bridge", "garden", "museum", "airport", "factory", "doctor", "island",
-        "concert", "library", "stadium", "voter", "tunnel", "festival", "prison", "orchard", "glacier", "senate",
-        "copper", "violin", "satellite", "farmer", "lantern", "canal", "meadow", "pilot", "quarry", "ferry",
-        "marble", "tenant", "courier", "summit", "harvest", "cabinet", "ledger", "pension", "vaccine", "turbine",
-        "walked", "opened", "closed", "signed", "raised", "cut", "built", "moved", "found", "lost",
-        "quickly", "quietly", "early", "late", "again", "nearly", "almost", "rarely", "often", "finally",
+        "council",
+        "river",
+        "market",
+        "station",
+        "winter",
+        "report",
+        "minister",
+        "village",
+        "budget",
+        "harbour",
+        "engine",
+        "forest",
+        "teacher",
+        "bridge",
+        "garden",
+        "museum",
+        "airport",
+        "factory",
+        "doctor",
+        "island",
+        "concert",
+        "library",
+        "stadium",
+        "voter",
+        "tunnel",
+        "festival",
+        "prison",
+        "orchard",
+        "glacier",
+        "senate",
+        "copper",
+        "violin",
+        "satellite",
+        "farmer",
+        "lantern",
+        "canal",
+        "meadow",
+        "pilot",
+        "quarry",
+        "ferry",
+        "marble",
+        "tenant",
+        "courier",
+        "summit",
+        "harvest",
+        "cabinet",
+        "ledger",
+        "pension",
+        "vaccine",
+        "turbine",
+        "walked",
+        "opened",
+        "closed",
+        "signed",
+        "raised",
+        "cut",
+        "built",
+        "moved",
+        "found",
+        "lost",
+        "quickly",
+        "quietly",
+        "early",
+        "late",
+        "again",
+        "nearly",
+        "almost",
+        "rarely",
+        "often",
+        "finally",
     ];
     let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     let mut next = || {
@@ -28,7 +91,9 @@ fn prose(seed: u64, paragraphs: usize) -> Vec<String> {
             (0..3)
                 .map(|_| {
                     let n = 9 + (next() % 6) as usize;
-                    let mut words: Vec<String> = (0..n).map(|_| WORDS[(next() % WORDS.len() as u64) as usize].to_string()).collect();
+                    let mut words: Vec<String> = (0..n)
+                        .map(|_| WORDS[(next() % WORDS.len() as u64) as usize].to_string())
+                        .collect();
                     let first = &mut words[0];
                     *first = first[..1].to_uppercase() + &first[1..];
                     words.join(" ") + "."
@@ -68,7 +133,14 @@ fn spin(p: &[String], rules: &[(&str, &str)]) -> Vec<String> {
 #[test]
 fn reprints_and_spun_copies_point_to_the_original() {
     let orig = prose(1, 4);
-    let spun = spin(&orig, &[("council", "municipal authority"), ("report", "account"), ("river", "waterway")]);
+    let spun = spin(
+        &orig,
+        &[
+            ("council", "municipal authority"),
+            ("report", "account"),
+            ("river", "waterway"),
+        ],
+    );
     let arts = vec![
         article("orig", "wire", Some("2024-01-01T10:00:00Z"), &orig),
         article("reprint", "blog", Some("2024-01-01T12:00:00Z"), &orig),
@@ -78,12 +150,21 @@ fn reprints_and_spun_copies_point_to_the_original() {
     let out = trace(&arts, &Config::default()).unwrap();
     let r = passages_of(&out.passages, "reprint");
     assert_eq!(r.len(), 1, "{r:?}");
-    assert_eq!((r[0].source.as_str(), r[0].begin, r[0].end, r[0].kind), ("orig", 0, arts[1].text.len(), "verbatim"));
+    assert_eq!(
+        (r[0].source.as_str(), r[0].begin, r[0].end, r[0].kind),
+        ("orig", 0, arts[1].text.len(), "verbatim")
+    );
     let s = passages_of(&out.passages, "spun");
     assert_eq!(s.len(), 1, "a spun copy is one passage: {s:?}");
     assert_eq!(s[0].source, "orig");
     assert_eq!((s[0].begin, s[0].end), (0, arts[2].text.len()));
-    assert!(s[0].edits.iter().any(|e| e.from == "council" && e.to == "municipal authority"), "{:?}", s[0].edits);
+    assert!(
+        s[0].edits
+            .iter()
+            .any(|e| e.from == "council" && e.to == "municipal authority"),
+        "{:?}",
+        s[0].edits
+    );
     assert!(s[0].edits.iter().all(|e| e.from != e.to));
     // Originals have no source, and every passage's spans are valid byte ranges.
     assert!(passages_of(&out.passages, "orig").is_empty());
@@ -92,7 +173,10 @@ fn reprints_and_spun_copies_point_to_the_original() {
         assert!(p.direction.is_none());
         let t = arts.iter().find(|a| a.id == p.target).unwrap();
         let so = arts.iter().find(|a| a.id == p.source).unwrap();
-        assert!(t.text.get(p.begin..p.end).is_some() && so.text.get(p.source_begin..p.source_end).is_some());
+        assert!(
+            t.text.get(p.begin..p.end).is_some()
+                && so.text.get(p.source_begin..p.source_end).is_some()
+        );
     }
     let cov = out.articles.iter().find(|a| a.id == "reprint").unwrap();
     assert!(cov.unsourced.is_empty() && cov.reused_share > 0.99);
@@ -106,7 +190,13 @@ fn stitched_article_with_swapped_paragraphs_names_both_sources() {
     let b = prose(12, 4);
     let own = prose(13, 1);
     // a0 a1 swapped, then own text, then b2 b3.
-    let stitched = vec![a[1].clone(), a[0].clone(), own[0].clone(), b[2].clone(), b[3].clone()];
+    let stitched = vec![
+        a[1].clone(),
+        a[0].clone(),
+        own[0].clone(),
+        b[2].clone(),
+        b[3].clone(),
+    ];
     let arts = vec![
         article("a", "wire", Some("2024-02-01T10:00:00Z"), &a),
         article("b", "paper", Some("2024-02-01T11:00:00Z"), &b),
@@ -133,7 +223,14 @@ fn chains_name_the_earliest_source_via_the_nearer_copy() {
     let own_b = prose(22, 1);
     // B spins A and adds a paragraph; C reprints B. C is then strictly closer to B
     // than to A, so B is the `via` (with identical copies the path could not be told).
-    let mut b = spin(&a, &[("council", "municipal authority"), ("river", "waterway"), ("market", "bazaar")]);
+    let mut b = spin(
+        &a,
+        &[
+            ("council", "municipal authority"),
+            ("river", "waterway"),
+            ("market", "bazaar"),
+        ],
+    );
     b.push(own_b[0].clone());
     let c = b.clone();
     let arts = vec![
@@ -144,7 +241,10 @@ fn chains_name_the_earliest_source_via_the_nearer_copy() {
     let out = trace(&arts, &Config::default()).unwrap();
     let ps = passages_of(&out.passages, "C");
     assert_eq!(ps.len(), 2, "{ps:?}");
-    assert_eq!((ps[0].source.as_str(), ps[0].via.as_deref()), ("A", Some("B")));
+    assert_eq!(
+        (ps[0].source.as_str(), ps[0].via.as_deref()),
+        ("A", Some("B"))
+    );
     assert_eq!((ps[1].source.as_str(), ps[1].via.as_deref()), ("B", None));
     assert_eq!(&arts[2].text[ps[1].begin..ps[1].end], own_b[0]);
     // The family of A lists B then C, C having taken the text from B.
@@ -174,13 +274,30 @@ fn undated_pairs_claim_no_direction_but_name_the_other_article() {
 fn two_hundred_identical_copies_stay_linear() {
     let text = prose(41, 3);
     let arts: Vec<Article> = (0..200)
-        .map(|i| article(&format!("c{i:03}"), &format!("site{}", i % 9), Some(&format!("2024-05-01T{:02}:{:02}:00Z", i / 60, i % 60)), &text))
+        .map(|i| {
+            article(
+                &format!("c{i:03}"),
+                &format!("site{}", i % 9),
+                Some(&format!("2024-05-01T{:02}:{:02}:00Z", i / 60, i % 60)),
+                &text,
+            )
+        })
         .collect();
     let out = trace(&arts, &Config::default()).unwrap();
-    assert!(out.report.grouping.groups_capped > 0, "big groups are capped and reported");
-    assert!(out.report.aligned_pairs < 200 * 20, "pairs grow linearly: {}", out.report.aligned_pairs);
+    assert!(
+        out.report.grouping.groups_capped > 0,
+        "big groups are capped and reported"
+    );
+    assert!(
+        out.report.aligned_pairs < 200 * 20,
+        "pairs grow linearly: {}",
+        out.report.aligned_pairs
+    );
     assert_eq!(out.passages.len(), 199);
-    assert!(out.passages.iter().all(|p| p.source == "c000"), "every copy goes back to the first");
+    assert!(
+        out.passages.iter().all(|p| p.source == "c000"),
+        "every copy goes back to the first"
+    );
     assert_eq!(out.families.len(), 1);
     assert_eq!(out.families[0].copies.len(), 199);
 }
@@ -191,7 +308,12 @@ fn empty_texts_and_duplicate_ids() {
     let mut arts = vec![
         article("x", "s", Some("2024-06-01T00:00:00Z"), &a),
         article("empty", "s", Some("2024-06-01T01:00:00Z"), &[]),
-        article("punct", "s", Some("2024-06-01T01:00:00Z"), &["-- ... --".to_string()]),
+        article(
+            "punct",
+            "s",
+            Some("2024-06-01T01:00:00Z"),
+            &["-- ... --".to_string()],
+        ),
     ];
     let mut dup = article("x", "other", Some("2024-06-02T00:00:00Z"), &prose(52, 2));
     dup.title = Some("second".into());
@@ -199,7 +321,11 @@ fn empty_texts_and_duplicate_ids() {
     let (arts, dropped) = dedup_ids(arts);
     assert_eq!(dropped, ["x"]);
     assert_eq!(arts.len(), 3);
-    assert_eq!(arts[0].site.as_deref(), Some("s"), "the first article with an id wins");
+    assert_eq!(
+        arts[0].site.as_deref(),
+        Some("s"),
+        "the first article with an id wins"
+    );
     let out = trace(&arts, &Config::default()).unwrap();
     assert!(out.passages.is_empty());
     assert_eq!(out.report.empty_texts, 2);
@@ -220,29 +346,59 @@ fn a_stray_caption_between_copied_paragraphs_is_not_claimed() {
     let t = &arts[1].text;
     let cap = t.find(&caption).unwrap();
     for p in passages_of(&out.passages, "copy") {
-        assert!(p.end <= cap || p.begin >= cap + caption.len(), "caption claimed by {p:?}");
+        assert!(
+            p.end <= cap || p.begin >= cap + caption.len(),
+            "caption claimed by {p:?}"
+        );
     }
     assert_eq!(passages_of(&out.passages, "copy").len(), 2);
 }
 
 #[test]
 fn a_farm_spin_fingerprint_is_mined_from_its_copies() {
-    let rules = [("council", "municipal authority"), ("minister", "secretary"), ("harbour", "port")];
+    let rules = [
+        ("council", "municipal authority"),
+        ("minister", "secretary"),
+        ("harbour", "port"),
+    ];
     let mut arts = Vec::new();
     for k in 0..4u64 {
         let orig = prose(70 + k, 3);
-        arts.push(article(&format!("o{k}"), "wire", Some(&format!("2024-08-0{}T00:00:00Z", k + 1)), &orig));
-        arts.push(article(&format!("f{k}"), "farm", Some(&format!("2024-08-0{}T06:00:00Z", k + 1)), &spin(&orig, &rules)));
+        arts.push(article(
+            &format!("o{k}"),
+            "wire",
+            Some(&format!("2024-08-0{}T00:00:00Z", k + 1)),
+            &orig,
+        ));
+        arts.push(article(
+            &format!("f{k}"),
+            "farm",
+            Some(&format!("2024-08-0{}T06:00:00Z", k + 1)),
+            &spin(&orig, &rules),
+        ));
         // A verbatim copy of the farm's text makes no substitutions of its own.
-        arts.push(article(&format!("r{k}"), "reposter", Some(&format!("2024-08-0{}T09:00:00Z", k + 1)), &spin(&orig, &rules)));
+        arts.push(article(
+            &format!("r{k}"),
+            "reposter",
+            Some(&format!("2024-08-0{}T09:00:00Z", k + 1)),
+            &spin(&orig, &rules),
+        ));
     }
     let out = trace(&arts, &Config::default()).unwrap();
-    let farm: Vec<(&str, &str)> =
-        out.substitutions.iter().filter(|s| s.site == "farm" && s.count >= 2).map(|s| (s.from.as_str(), s.to.as_str())).collect();
+    let farm: Vec<(&str, &str)> = out
+        .substitutions
+        .iter()
+        .filter(|s| s.site == "farm" && s.count >= 2)
+        .map(|s| (s.from.as_str(), s.to.as_str()))
+        .collect();
     for r in rules {
         assert!(farm.contains(&r), "{r:?} not in {farm:?}");
     }
-    assert!(out.substitutions.iter().all(|s| s.site == "farm"), "{:?}", out.substitutions);
+    assert!(
+        out.substitutions.iter().all(|s| s.site == "farm"),
+        "{:?}",
+        out.substitutions
+    );
     let spun = passages_of(&out.passages, "f0");
     assert_eq!(spun[0].kind, "spun");
 }
