@@ -388,6 +388,13 @@ fn bridgeable(target: &Doc, source: &Doc, a: Run, b: Run, p: &AlignParams) -> bo
     false
 }
 
+/// Sentence starts strictly inside tokens `[a, b)` (not at `a`).
+fn inner_starts(d: &Doc, a: u32, b: u32) -> usize {
+    ((a + 1)..b)
+        .filter(|&i| d.sentence_start(i as usize))
+        .count()
+}
+
 /// Sentence starts among tokens `a..=b` (the gap and the token after it).
 fn sentence_starts(d: &Doc, a: u32, b: u32) -> usize {
     (a..=b.min(d.len().saturating_sub(1) as u32))
@@ -683,10 +690,18 @@ fn merge_fuzzy(target: &Doc, source: &Doc, mut chains: Vec<Chain>, p: &AlignPara
 /// Extends a chain to paragraph boundaries when it stops within a few tokens of them on
 /// both sides (a substituted first or last word, a changed final number).
 fn snap(target: &Doc, source: &Doc, mut c: Chain) -> Chain {
-    const NEAR: u32 = 3;
+    // Up to a short clause from the edge on both sides, with the same sentence layout
+    // and about as many words: an edited first or last clause, not an inserted sentence.
+    const NEAR: u32 = 8;
     if c.fuzzy {
         return c;
     }
+    let alike = |ta: u32, tb: u32, sa: u32, sb: u32| -> bool {
+        let (gt, gs) = (tb - ta, sb - sa);
+        gt.max(gs) <= 3
+            || (gt.abs_diff(gs) <= 3
+                && inner_starts(target, ta, tb) == inner_starts(source, sa, sb))
+    };
     let back = |d: &Doc, i: u32| -> Option<u32> {
         let mut k = i;
         while k > 0 && d.para[k as usize - 1] == d.para[i as usize] {
@@ -708,7 +723,11 @@ fn snap(target: &Doc, source: &Doc, mut c: Chain) -> Chain {
         }
         Some(k)
     };
-    if let (Some(t), Some(s)) = (back(target, c.tb), back(source, c.sb)) {
+    let head = match (back(target, c.tb), back(source, c.sb)) {
+        (Some(t), Some(s)) if alike(t, c.tb, s, c.sb) => Some((t, s)),
+        _ => None,
+    };
+    if let Some((t, s)) = head {
         // Equal leading tokens are matches, not edits.
         let (mut t0, mut s0) = (c.tb, c.sb);
         while t0 > t && s0 > s && target.toks[t0 as usize - 1] == source.toks[s0 as usize - 1] {
@@ -725,7 +744,11 @@ fn snap(target: &Doc, source: &Doc, mut c: Chain) -> Chain {
         c.tb = t;
         c.sb = s;
     }
-    if let (Some(t), Some(s)) = (fwd(target, c.te), fwd(source, c.se)) {
+    let tail = match (fwd(target, c.te), fwd(source, c.se)) {
+        (Some(t), Some(s)) if alike(c.te, t, c.se, s) => Some((t, s)),
+        _ => None,
+    };
+    if let Some((t, s)) = tail {
         let (mut t1, mut s1) = (c.te, c.se);
         while t1 < t && s1 < s && target.toks[t1 as usize] == source.toks[s1 as usize] {
             t1 += 1;
