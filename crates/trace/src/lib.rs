@@ -26,6 +26,7 @@
 pub mod align;
 pub mod family;
 pub mod group;
+pub mod index;
 pub mod provenance;
 pub mod source;
 pub mod spin;
