@@ -39,6 +39,11 @@ enum Command {
     Trace(trace::Args),
     /// Show where each passage of one article came from.
     Provenance(trace::ProvenanceArgs),
+    /// Keep a persistent fingerprint index of a corpus on disk.
+    #[command(subcommand)]
+    Index(trace::IndexCommand),
+    /// Trace article(s) against an index: their passages and earliest sources.
+    Sources(trace::SourcesArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +61,8 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract::run(args),
         Command::Trace(args) => trace::run(args),
         Command::Provenance(args) => trace::provenance(args),
+        Command::Index(cmd) => trace::index(cmd),
+        Command::Sources(args) => trace::sources(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -192,3 +192,69 @@ pub fn provenance(args: ProvenanceArgs) -> anyhow::Result<u8> {
     w.flush()?;
     Ok(exit::OK)
 }
+
+#[derive(clap::Subcommand)]
+pub enum IndexCommand {
+    /// Add a corpus to the index (created if missing). Re-running after an interruption
+    /// adds what is missing, nothing twice.
+    Add(IndexAddArgs),
+}
+
+#[derive(clap::Args)]
+pub struct IndexAddArgs {
+    /// Corpus files or directories.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Index directory.
+    #[arg(long, default_value = "copydesk-index")]
+    index: String,
+    #[command(flatten)]
+    tuning: Tuning,
+}
+
+#[derive(clap::Args)]
+pub struct SourcesArgs {
+    /// File(s) holding the article(s) to trace (anything `extract` reads).
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Index directory.
+    #[arg(long, default_value = "copydesk-index")]
+    index: String,
+    #[command(flatten)]
+    tuning: Tuning,
+}
+
+pub fn index(cmd: IndexCommand) -> anyhow::Result<u8> {
+    let IndexCommand::Add(args) = cmd;
+    let (articles, errors) = match load(&args.inputs, &args.tuning)? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let r = copydesk_trace::index::add(Path::new(&args.index), &articles, &config(&args.tuning)?)
+        .with_context(|| format!("cannot add to index {}", args.index))?;
+    eprintln!(
+        "copydesk: {} articles added, {} already indexed, {} in {}",
+        r.added, r.already_indexed, r.total, args.index
+    );
+    Ok(if errors == 0 { exit::OK } else { exit::PARTIAL })
+}
+
+pub fn sources(args: SourcesArgs) -> anyhow::Result<u8> {
+    let (articles, errors) = match load(&args.inputs, &args.tuning)? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let cfg = config(&args.tuning)?;
+    let stdout = std::io::stdout();
+    let mut w = BufWriter::new(stdout.lock());
+    for a in &articles {
+        let ps = copydesk_trace::index::sources(Path::new(&args.index), a, &cfg)
+            .with_context(|| format!("cannot trace {} against {}", a.id, args.index))?;
+        for p in ps {
+            serde_json::to_writer(&mut w, &p)?;
+            w.write_all(b"\n")?;
+        }
+    }
+    w.flush()?;
+    Ok(if errors == 0 { exit::OK } else { exit::PARTIAL })
+}

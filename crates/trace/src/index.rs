@@ -65,7 +65,12 @@ pub fn add(dir: &Path, articles: &[Article], cfg: &Config) -> std::io::Result<Ad
     std::fs::create_dir_all(dir)?;
     let mut m = manifest(dir)?;
     if m.version == 0 {
-        m = Manifest { version: 1, ngram: cfg.ngram, sample: cfg.sample, ..Manifest::default() };
+        m = Manifest {
+            version: 1,
+            ngram: cfg.ngram,
+            sample: cfg.sample,
+            ..Manifest::default()
+        };
     } else if m.ngram != cfg.ngram || m.sample != cfg.sample {
         return Err(io_err(format!(
             "{}: index built with ngram {} sample {}, not {} {}",
@@ -77,7 +82,12 @@ pub fn add(dir: &Path, articles: &[Article], cfg: &Config) -> std::io::Result<Ad
         )));
     }
     let open = |name: &str, len: u64| -> std::io::Result<File> {
-        let f = OpenOptions::new().create(true).read(true).write(true).truncate(false).open(dir.join(name))?;
+        let f = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .write(true)
+            .truncate(false)
+            .open(dir.join(name))?;
         // Cut off whatever an interrupted run wrote past the manifest.
         f.set_len(len)?;
         Ok(f)
@@ -129,7 +139,10 @@ pub fn add(dir: &Path, articles: &[Article], cfg: &Config) -> std::io::Result<Ad
     off_f.sync_all()?;
     fp_f.sync_all()?;
     let tmp = dir.join("manifest.json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(&m).map_err(|e| io_err(e.to_string()))?)?;
+    std::fs::write(
+        &tmp,
+        serde_json::to_vec_pretty(&m).map_err(|e| io_err(e.to_string()))?,
+    )?;
     std::fs::rename(&tmp, dir.join("manifest.json"))?;
     report.total = m.articles;
     Ok(report)
@@ -143,14 +156,21 @@ fn read_article(dir: &Path, m: &Manifest, i: u64) -> std::io::Result<Article> {
     off.read_exact(&mut b)?;
     let start = u64::from_le_bytes(b);
     if start >= m.article_bytes {
-        return Err(io_err(format!("{}: offset of article {i} past the manifest", dir.display())));
+        return Err(io_err(format!(
+            "{}: offset of article {i} past the manifest",
+            dir.display()
+        )));
     }
     let mut f = File::open(dir.join("articles.jsonl"))?;
     f.seek(SeekFrom::Start(start))?;
     let mut line = String::new();
     BufReader::new(f).read_line(&mut line)?;
-    serde_json::from_str(&line)
-        .map_err(|e| io_err(format!("{}: article {i} at byte {start}: {e}", dir.display())))
+    serde_json::from_str(&line).map_err(|e| {
+        io_err(format!(
+            "{}: article {i} at byte {start}: {e}",
+            dir.display()
+        ))
+    })
 }
 
 /// Traces one article against the index: its passages, each naming the earliest indexed
@@ -158,10 +178,15 @@ fn read_article(dir: &Path, m: &Manifest, i: u64) -> std::io::Result<Article> {
 pub fn sources(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<Vec<PassageRecord>> {
     let m = manifest(dir)?;
     if m.version == 0 {
-        return Err(io_err(format!("{}: no index here (run `copydesk index add` first)", dir.display())));
+        return Err(io_err(format!(
+            "{}: no index here (run `copydesk index add` first)",
+            dir.display()
+        )));
     }
     let query: HashSet<u64> =
-        group::fingerprints(&token::tokenize(&article.text).toks, m.ngram, m.sample).into_iter().collect();
+        group::fingerprints(&token::tokenize(&article.text).toks, m.ngram, m.sample)
+            .into_iter()
+            .collect();
     let mut shared: HashMap<u32, u32> = HashMap::new();
     let mut r = BufReader::with_capacity(1 << 20, File::open(dir.join("fingerprints.bin"))?);
     let mut rec = [0u8; 12];
@@ -173,7 +198,10 @@ pub fn sources(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<V
             *shared.entry(d).or_default() += 1;
         }
     }
-    let mut cands: Vec<(u32, u32)> = shared.into_iter().filter(|&(_, c)| c >= cfg.min_shared).collect();
+    let mut cands: Vec<(u32, u32)> = shared
+        .into_iter()
+        .filter(|&(_, c)| c >= cfg.min_shared)
+        .collect();
     cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     cands.truncate(cfg.max_sources);
     let mut arts = Vec::with_capacity(cands.len() + 1);
@@ -185,5 +213,9 @@ pub fn sources(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<V
     }
     arts.push(article.clone());
     let out = crate::trace(&arts, cfg)?;
-    Ok(out.passages.into_iter().filter(|p| p.target == article.id).collect())
+    Ok(out
+        .passages
+        .into_iter()
+        .filter(|p| p.target == article.id)
+        .collect())
 }

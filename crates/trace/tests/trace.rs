@@ -417,14 +417,22 @@ fn index_add_is_resumable_and_sources_match_the_batch_run() {
     // An interrupted run leaves junk past the manifest: the next add cuts it and adds
     // only what is missing.
     use std::io::Write;
-    let mut f = std::fs::OpenOptions::new().append(true).open(dir.path().join("fingerprints.bin")).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.path().join("fingerprints.bin"))
+        .unwrap();
     f.write_all(&[1, 2, 3, 4, 5]).unwrap();
     let r = copydesk_trace::index::add(dir.path(), &arts, &cfg).unwrap();
     assert_eq!((r.added, r.already_indexed, r.total), (0, 2, 2));
     let copy = article("copy", "blog", Some("2024-09-02T00:00:00Z"), &orig);
     let ps = copydesk_trace::index::sources(dir.path(), &copy, &cfg).unwrap();
     assert_eq!(ps.len(), 1);
-    assert_eq!((ps[0].source.as_str(), ps[0].begin, ps[0].end), ("o", 0, copy.text.len()));
-    let none = copydesk_trace::index::sources(dir.path(), &article("new", "s", None, &prose(83, 2)), &cfg).unwrap();
+    assert_eq!(
+        (ps[0].source.as_str(), ps[0].begin, ps[0].end),
+        ("o", 0, copy.text.len())
+    );
+    let none =
+        copydesk_trace::index::sources(dir.path(), &article("new", "s", None, &prose(83, 2)), &cfg)
+            .unwrap();
     assert!(none.is_empty());
 }
