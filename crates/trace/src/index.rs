@@ -4,6 +4,8 @@
 //! Layout of the index directory:
 //! - `articles.jsonl`: the indexed articles, one JSON line each, appended;
 //! - `offsets.bin`: the byte offset of each article's line (u64 LE);
+//! - `times.bin`: each article's publication time (i64 LE seconds; `i64::MAX` undated),
+//!   so that a lookup keeps the earliest holders of a text without reading them;
 //! - `fingerprints.bin`: `(hash u64 LE, article u32 LE)` records, appended;
 //! - `manifest.json`: how many articles, bytes and records are complete. It is replaced
 //!   atomically (write then rename) after the data files are synced, so an interrupted
@@ -94,6 +96,7 @@ pub fn add(dir: &Path, articles: &[Article], cfg: &Config) -> std::io::Result<Ad
     };
     let mut art_f = open("articles.jsonl", m.article_bytes)?;
     let mut off_f = open("offsets.bin", m.articles * 8)?;
+    let mut time_f = open("times.bin", m.articles * 8)?;
     let mut fp_f = open("fingerprints.bin", m.fingerprints * 12)?;
     let mut ids = HashSet::new();
     art_f.seek(SeekFrom::Start(0))?;
@@ -105,11 +108,13 @@ pub fn add(dir: &Path, articles: &[Article], cfg: &Config) -> std::io::Result<Ad
     }
     art_f.seek(SeekFrom::End(0))?;
     off_f.seek(SeekFrom::End(0))?;
+    time_f.seek(SeekFrom::End(0))?;
     fp_f.seek(SeekFrom::End(0))?;
     let mut report = AddReport::default();
     {
         let mut aw = BufWriter::new(&art_f);
         let mut ow = BufWriter::new(&off_f);
+        let mut tw = BufWriter::new(&time_f);
         let mut fw = BufWriter::new(&fp_f);
         for a in articles {
             if !ids.insert(a.id.clone()) {
@@ -118,6 +123,13 @@ pub fn add(dir: &Path, articles: &[Article], cfg: &Config) -> std::io::Result<Ad
             }
             let line = serde_json::to_string(a).map_err(|e| io_err(e.to_string()))?;
             ow.write_all(&m.article_bytes.to_le_bytes())?;
+            let t = a
+                .published
+                .as_deref()
+                .and_then(copydesk_model::time::parse_instant)
+                .map(|t| t.timestamp())
+                .unwrap_or(i64::MAX);
+            tw.write_all(&t.to_le_bytes())?;
             aw.write_all(line.as_bytes())?;
             aw.write_all(b"\n")?;
             m.article_bytes += line.len() as u64 + 1;
@@ -133,10 +145,12 @@ pub fn add(dir: &Path, articles: &[Article], cfg: &Config) -> std::io::Result<Ad
         }
         aw.flush()?;
         ow.flush()?;
+        tw.flush()?;
         fw.flush()?;
     }
     art_f.sync_all()?;
     off_f.sync_all()?;
+    time_f.sync_all()?;
     fp_f.sync_all()?;
     let tmp = dir.join("manifest.json.tmp");
     std::fs::write(
@@ -203,7 +217,42 @@ pub fn sources(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<V
         .filter(|&(_, c)| c >= cfg.min_shared)
         .collect();
     cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    cands.truncate(cfg.max_sources);
+    if cands.len() > cfg.max_sources {
+        // In a big family every copy shares as much as the original: keep the earliest
+        // of the well-sharing ones, then the most shared.
+        let mut tf = File::open(dir.join("times.bin"))?;
+        let mut time = |d: u32| -> i64 {
+            let mut b = [0u8; 8];
+            match tf
+                .seek(SeekFrom::Start(d as u64 * 8))
+                .and_then(|_| tf.read_exact(&mut b))
+            {
+                Ok(()) => i64::from_le_bytes(b),
+                Err(_) => i64::MAX,
+            }
+        };
+        let top = cands[0].1;
+        let mut early: Vec<(i64, u32, u32)> = cands
+            .iter()
+            .filter(|c| c.1 * 2 >= top)
+            .map(|&(d, c)| (time(d), d, c))
+            .collect();
+        early.sort_unstable();
+        let mut keep: Vec<(u32, u32)> = early
+            .iter()
+            .take(cfg.max_sources / 2)
+            .map(|&(_, d, c)| (d, c))
+            .collect();
+        for c in &cands {
+            if keep.len() >= cfg.max_sources {
+                break;
+            }
+            if !keep.iter().any(|k| k.0 == c.0) {
+                keep.push(*c);
+            }
+        }
+        cands = keep;
+    }
     let mut arts = Vec::with_capacity(cands.len() + 1);
     for (d, _) in &cands {
         let a = read_article(dir, &m, *d as u64)?;
@@ -212,6 +261,7 @@ pub fn sources(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<V
         }
     }
     arts.push(article.clone());
+    tracing::debug!(candidates = ?arts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), "index lookup");
     let out = crate::trace(&arts, cfg)?;
     Ok(out
         .passages
