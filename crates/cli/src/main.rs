@@ -3,6 +3,7 @@
 
 mod extract;
 mod output;
+mod trace;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,15 @@ struct Cli {
 enum Command {
     /// Read news (HTML, WARC/ARC, RSS/Atom/JSON Feed, JSON lines, CSV, text) into clean articles.
     Extract(extract::Args),
+    /// Trace text reuse across a corpus: passages with their earliest sources, coverage, spin, families.
+    Trace(trace::Args),
+    /// Show where each passage of one article came from.
+    Provenance(trace::ProvenanceArgs),
+    /// Keep a persistent fingerprint index of a corpus on disk.
+    #[command(subcommand)]
+    Index(trace::IndexCommand),
+    /// Trace article(s) against an index: their passages and earliest sources.
+    Sources(trace::SourcesArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +59,10 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Extract(args) => extract::run(args),
+        Command::Trace(args) => trace::run(args),
+        Command::Provenance(args) => trace::provenance(args),
+        Command::Index(cmd) => trace::index(cmd),
+        Command::Sources(args) => trace::sources(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

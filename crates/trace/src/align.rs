@@ -1,0 +1,934 @@
+//! Word-level local alignment of one (target, source) pair.
+//!
+//! Anchors are exact runs of at least `anchor` equal tokens (maximal, found through a hash
+//! of the source's n-grams). Runs are chained left to right in the target; a gap between
+//! two runs is bridged when it looks like an edit (a substitution, a dropped sentence,
+//! local rewording that still shares most words) and not like new text (an inserted
+//! sentence or paragraph, a skipped source paragraph, a jump backwards = a swapped
+//! paragraph, which starts a new chain). Inside a bridged gap the words are aligned by
+//! an exact LCS, which gives the edits (`Russia` -> `Russian Federation`). This is the
+//! banded alignment around the anchor chain: the dynamic programme only ever runs inside
+//! a gap, so the cost is linear in the pair's length.
+//!
+//! Pure functions of two tokenised documents.
+
+use crate::group::ngram_hash;
+use crate::token::Doc;
+
+#[derive(Debug, Clone)]
+pub struct AlignParams {
+    /// Minimum length of an exact anchor run, in tokens.
+    pub anchor: usize,
+    /// An n-gram occurring more often than this in the source is no anchor (repeats).
+    pub max_occurrences: usize,
+    /// Gaps up to this many tokens on both sides are bridged as substitutions.
+    pub small_gap: u32,
+    /// A target-side gap this small with a source gap up to `max_deletion` is a deletion.
+    pub max_deletion: u32,
+    /// Larger gaps (up to `max_fuzzy_gap`) are bridged when they share enough words.
+    pub max_fuzzy_gap: u32,
+    pub fuzzy_overlap: f32,
+    /// A chain needs this many matched tokens to count as a passage.
+    pub min_matched: u32,
+    /// Heavily reworded text (words shuffled, replaced) breaks into short chains close to
+    /// each other in both documents, in any order: chains within this many tokens in both
+    /// are merged into one passage, unless both are long clean copies (swapped paragraphs
+    /// stay two passages). 0 turns merging off.
+    pub merge_gap: u32,
+    /// Merged passages must keep at least this share of matched tokens.
+    pub merge_density: f32,
+    /// Heavily reworded passages are also sought sentence by sentence: sentence pairs
+    /// sharing this share of their content words (Dice) seed a passage; 0 turns it off.
+    pub sentence_dice: f32,
+}
+
+impl Default for AlignParams {
+    fn default() -> Self {
+        AlignParams {
+            anchor: 3,
+            max_occurrences: 4,
+            small_gap: 8,
+            max_deletion: 80,
+            max_fuzzy_gap: 60,
+            fuzzy_overlap: 0.35,
+            min_matched: 14,
+            merge_gap: 30,
+            merge_density: 0.2,
+            sentence_dice: 0.0,
+        }
+    }
+}
+
+/// Exact run: `len` equal tokens at target `t` and source `s`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub t: u32,
+    pub s: u32,
+    pub len: u32,
+}
+
+impl Run {
+    fn t_end(&self) -> u32 {
+        self.t + self.len
+    }
+    fn s_end(&self) -> u32 {
+        self.s + self.len
+    }
+}
+
+/// One aligned passage of a pair, in token coordinates (half-open).
+#[derive(Debug, Clone)]
+pub struct Chain {
+    pub runs: Vec<Run>,
+    pub tb: u32,
+    pub te: u32,
+    pub sb: u32,
+    pub se: u32,
+    pub matched: u32,
+    /// Made by merging out-of-order pieces: runs are not monotone in the source, and the
+    /// chain has no word-level edits.
+    pub fuzzy: bool,
+}
+
+impl Chain {
+    fn clean(&self) -> bool {
+        !self.fuzzy && self.te - self.tb >= 15 && self.similarity() >= 0.8
+    }
+
+    pub fn similarity(&self) -> f32 {
+        let span = (self.te - self.tb).max(self.se - self.sb).max(1);
+        self.matched as f32 / span as f32
+    }
+
+    /// Matched tokens inside target tokens `[a, b)`.
+    pub fn matched_in(&self, a: u32, b: u32) -> u32 {
+        self.runs
+            .iter()
+            .map(|r| r.t_end().min(b).saturating_sub(r.t.max(a)))
+            .sum()
+    }
+
+    /// The source token range that target tokens `[a, b)` of this chain align to.
+    pub fn map_to_source(&self, a: u32, b: u32) -> (u32, u32) {
+        if self.fuzzy {
+            return (self.sb, self.se);
+        }
+        let a = a.max(self.tb);
+        let b = b.min(self.te).max(a);
+        let start = if a <= self.tb {
+            self.sb
+        } else {
+            let mut s = self.sb;
+            for r in &self.runs {
+                if a >= r.t_end() {
+                    s = r.s_end();
+                } else if a >= r.t {
+                    s = r.s + (a - r.t);
+                    break;
+                } else {
+                    break;
+                }
+            }
+            s
+        };
+        let end = if b >= self.te {
+            self.se
+        } else {
+            let mut e = self.se;
+            for r in self.runs.iter().rev() {
+                if b <= r.t {
+                    e = r.s;
+                } else if b <= r.t_end() {
+                    e = r.s + (b - r.t);
+                    break;
+                } else {
+                    break;
+                }
+            }
+            e
+        };
+        (start, end.max(start))
+    }
+}
+
+/// A word-level difference inside a chain, in token coordinates. `t`/`s` are half-open
+/// token ranges; one side is empty for a pure insertion or deletion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    pub s: (u32, u32),
+    pub t: (u32, u32),
+}
+
+/// Aligns `target` against `source` and returns its passages (chains), best first.
+pub fn align(target: &Doc, source: &Doc, p: &AlignParams) -> Vec<Chain> {
+    align_indexed(
+        target,
+        &gram_index(target, p.anchor),
+        source,
+        &gram_index(source, p.anchor),
+        p,
+    )
+}
+
+/// [`align`] with prebuilt gram indexes (see [`gram_index`]).
+pub fn align_indexed(
+    target: &Doc,
+    ti: &[(u64, u32)],
+    source: &Doc,
+    si: &[(u64, u32)],
+    p: &AlignParams,
+) -> Vec<Chain> {
+    let runs = anchor_runs(target, ti, source, si, p);
+    if runs.is_empty() {
+        return Vec::new();
+    }
+    let mut chains = chain_runs(target, source, runs, p);
+    for c in &mut chains {
+        trim_weak_ends(c, p.anchor as u32);
+    }
+    if p.merge_gap > 0 {
+        chains = merge_fuzzy(target, source, chains, p);
+    }
+    if p.sentence_dice > 0.0 {
+        chains = with_sentence_passages(target, source, chains, p);
+    }
+    let mut out: Vec<Chain> = chains
+        .into_iter()
+        .filter(|c| c.matched >= p.min_matched)
+        .map(|c| snap(target, source, c))
+        .collect();
+    out.sort_by(|a, b| b.matched.cmp(&a.matched).then(a.tb.cmp(&b.tb)));
+    // A chain mostly inside a better one of the same pair is the same text matched twice
+    // (repeated phrases); keep the better.
+    let mut kept: Vec<Chain> = Vec::new();
+    for c in out {
+        let len = c.te - c.tb;
+        let covered: u32 = kept
+            .iter()
+            .map(|k| c.te.min(k.te).saturating_sub(c.tb.max(k.tb)))
+            .sum();
+        if covered * 2 < len {
+            kept.push(c);
+        }
+    }
+    kept
+}
+
+/// A document's anchor n-grams sorted by hash: `(hash, position)`. Built once per
+/// document and shared by all the pairs it is in.
+pub fn gram_index(d: &Doc, n: usize) -> Vec<(u64, u32)> {
+    let n = n.max(1);
+    if d.len() < n {
+        return Vec::new();
+    }
+    let mut index: Vec<(u64, u32)> = d
+        .toks
+        .windows(n)
+        .enumerate()
+        .map(|(j, w)| (ngram_hash(w), j as u32))
+        .collect();
+    index.sort_unstable();
+    index
+}
+
+/// Maximal exact runs of at least `anchor` tokens, from two documents' gram indexes
+/// (a merge join: linear in the two lengths).
+pub fn anchor_runs(
+    target: &Doc,
+    ti: &[(u64, u32)],
+    source: &Doc,
+    si: &[(u64, u32)],
+    p: &AlignParams,
+) -> Vec<Run> {
+    let n = p.anchor.max(1);
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < ti.len() && j < si.len() {
+        let (a, b) = (ti[i].0, si[j].0);
+        if a < b {
+            i += 1;
+        } else if b < a {
+            j += 1;
+        } else {
+            let i2 = i + ti[i..].partition_point(|x| x.0 == a);
+            let j2 = j + si[j..].partition_point(|x| x.0 == a);
+            if j2 - j <= p.max_occurrences && i2 - i <= p.max_occurrences * 4 {
+                for x in &ti[i..i2] {
+                    for y in &si[j..j2] {
+                        let (ti_, sj) = (x.1 as usize, y.1 as usize);
+                        if target.toks[ti_..ti_ + n] == source.toks[sj..sj + n] {
+                            hits.push((x.1, y.1));
+                        }
+                    }
+                }
+            }
+            i = i2;
+            j = j2;
+        }
+    }
+    hits.sort_unstable();
+    // Runs grow along diagonals: a hit extends the run whose last hit is one step back.
+    let mut runs: Vec<Run> = Vec::new();
+    let mut open: std::collections::HashMap<i64, (u32, usize)> = std::collections::HashMap::new();
+    for (i, j) in hits {
+        let d = j as i64 - i as i64;
+        match open.get_mut(&d) {
+            Some((last, r)) if *last + 1 == i => {
+                runs[*r].len += 1;
+                *last = i;
+            }
+            _ => {
+                runs.push(Run { t: i, s: j, len: 1 });
+                open.insert(d, (i, runs.len() - 1));
+            }
+        }
+    }
+    for r in &mut runs {
+        r.len += n as u32 - 1;
+    }
+    runs
+}
+
+fn chain_runs(target: &Doc, source: &Doc, mut runs: Vec<Run>, p: &AlignParams) -> Vec<Chain> {
+    runs.sort_unstable_by_key(|r| (r.t, r.s));
+    let mut chains: Vec<Chain> = Vec::new();
+    let mut active: Vec<usize> = Vec::new();
+    let horizon = p.max_fuzzy_gap.max(p.small_gap) + 1;
+    for run in runs {
+        active.retain(|&c| {
+            let last = chains[c].runs.last().copied().unwrap_or(run);
+            last.t_end() + horizon >= run.t
+        });
+        let mut best: Option<(u32, usize, Run)> = None;
+        for &c in &active {
+            let Some(last) = chains[c].runs.last().copied() else {
+                continue;
+            };
+            // Trim an overlap with the chain's last run (same text matched on a nearby
+            // diagonal) from the start of the new run.
+            if run.t_end() <= last.t_end() || run.s_end() <= last.s_end() {
+                continue;
+            }
+            let cut = last
+                .t_end()
+                .saturating_sub(run.t)
+                .max(last.s_end().saturating_sub(run.s));
+            let trimmed = Run {
+                t: run.t + cut,
+                s: run.s + cut,
+                len: run.len - cut,
+            };
+            if !bridgeable(target, source, last, trimmed, p) {
+                continue;
+            }
+            let cost = (trimmed.t - last.t_end()) + (trimmed.s - last.s_end());
+            if best.is_none_or(|(b, _, _)| cost < b) {
+                best = Some((cost, c, trimmed));
+            }
+        }
+        match best {
+            Some((_, c, trimmed)) => {
+                let ch = &mut chains[c];
+                ch.runs.push(trimmed);
+                ch.te = trimmed.t_end();
+                ch.se = trimmed.s_end();
+                ch.matched += trimmed.len;
+            }
+            None => {
+                chains.push(Chain {
+                    runs: vec![run],
+                    tb: run.t,
+                    te: run.t_end(),
+                    sb: run.s,
+                    se: run.s_end(),
+                    matched: run.len,
+                    fuzzy: false,
+                });
+                active.push(chains.len() - 1);
+            }
+        }
+    }
+    chains
+}
+
+/// Whether the gap between `a` and the following run `b` is an edit rather than new text.
+fn bridgeable(target: &Doc, source: &Doc, a: Run, b: Run, p: &AlignParams) -> bool {
+    let gt = b.t - a.t_end();
+    let gs = b.s - a.s_end();
+    // Paragraph structure must agree: an inserted paragraph (a caption, an own paragraph)
+    // or a skipped source paragraph separates passages.
+    let pt = target.para[b.t as usize] - target.para[(a.t_end() - 1) as usize];
+    let ps = source.para[b.s as usize] - source.para[(a.s_end() - 1) as usize];
+    if pt != ps {
+        return false;
+    }
+    // An inserted own sentence: the target gap holds more sentence starts than the source's.
+    let inserted =
+        sentence_starts(target, a.t_end(), b.t) > sentence_starts(source, a.s_end(), b.s);
+    if pt > 0 && (gt > 4 || gs > 4) {
+        // Across a paragraph break both sides must pick up again at once.
+        return false;
+    }
+    if gt <= p.small_gap && gs <= p.small_gap {
+        return !inserted;
+    }
+    if gt <= p.small_gap.min(2) && gs <= p.max_deletion {
+        return true;
+    }
+    if gt <= p.max_fuzzy_gap && gs <= p.max_deletion {
+        let common = common_tokens(
+            &target.toks[a.t_end() as usize..b.t as usize],
+            &source.toks[a.s_end() as usize..b.s as usize],
+        );
+        let small = gt.min(gs).max(1) as f32;
+        let large = gt.max(gs) as f32;
+        let c = common as f32;
+        return c >= p.fuzzy_overlap * small && c >= 0.25 * large && (!inserted || gs > 0);
+    }
+    false
+}
+
+/// Sentence starts strictly inside tokens `[a, b)` (not at `a`).
+fn inner_starts(d: &Doc, a: u32, b: u32) -> usize {
+    ((a + 1)..b)
+        .filter(|&i| d.sentence_start(i as usize))
+        .count()
+}
+
+/// Sentence starts among tokens `a..=b` (the gap and the token after it).
+fn sentence_starts(d: &Doc, a: u32, b: u32) -> usize {
+    (a..=b.min(d.len().saturating_sub(1) as u32))
+        .filter(|&i| d.sentence_start(i as usize))
+        .count()
+}
+
+fn common_tokens(a: &[u32], b: &[u32]) -> u32 {
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    let mut x = a.to_vec();
+    let mut y = b.to_vec();
+    x.sort_unstable();
+    y.sort_unstable();
+    let (mut i, mut j, mut c) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                c += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    c
+}
+
+/// Drops minimum-length runs hanging off a chain's ends after a gap wider than a
+/// substitution: a chance match of
+/// a common phrase next to a copied passage (a caption, an own sentence) is no evidence.
+fn trim_weak_ends(c: &mut Chain, anchor: u32) {
+    while c.runs.len() > 1 {
+        let (last, prev) = (c.runs[c.runs.len() - 1], c.runs[c.runs.len() - 2]);
+        if last.len > anchor || (last.t - prev.t_end() <= 6 && last.s - prev.s_end() <= 6) {
+            break;
+        }
+        c.runs.pop();
+        c.matched -= last.len;
+    }
+    while c.runs.len() > 1 {
+        let (first, next) = (c.runs[0], c.runs[1]);
+        if first.len > anchor || (next.t - first.t_end() <= 6 && next.s - first.s_end() <= 6) {
+            break;
+        }
+        c.runs.remove(0);
+        c.matched -= first.len;
+    }
+    if let (Some(f), Some(l)) = (c.runs.first(), c.runs.last()) {
+        c.tb = f.t;
+        c.sb = f.s;
+        c.te = l.t_end();
+        c.se = l.s_end();
+    }
+}
+
+fn sentences(d: &Doc) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let mut start = 0u32;
+    for i in 1..d.len() {
+        if d.sentence_start(i) {
+            out.push((start, i as u32));
+            start = i as u32;
+        }
+    }
+    if !d.is_empty() {
+        out.push((start, d.len() as u32));
+    }
+    out
+}
+
+/// Sentence-seeded passages for reworded text (words shuffled, replaced, dropped): pairs
+/// of sentences sharing enough content words are seeds; seeds close in both documents
+/// form a passage. A passage replaces the weak exact chains inside it and is dropped
+/// where a good exact chain already covers it (edits stay word-aligned there).
+fn with_sentence_passages(
+    target: &Doc,
+    source: &Doc,
+    chains: Vec<Chain>,
+    p: &AlignParams,
+) -> Vec<Chain> {
+    let ts = sentences(target);
+    let ss = sentences(source);
+    let content = |d: &Doc, (a, b): (u32, u32)| -> Vec<u32> {
+        let mut v: Vec<u32> = (a..b)
+            .filter(|&i| d.content[i as usize])
+            .map(|i| d.toks[i as usize])
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let s_sets: Vec<Vec<u32>> = ss.iter().map(|&r| content(source, r)).collect();
+    let mut inv: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for (j, set) in s_sets.iter().enumerate() {
+        for &w in set {
+            inv.entry(w).or_default().push(j as u32);
+        }
+    }
+    let mut seeds: Vec<(u32, u32, u32)> = Vec::new();
+    let mut counts: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    for (i, &r) in ts.iter().enumerate() {
+        let set = content(target, r);
+        if set.len() < 3 {
+            continue;
+        }
+        counts.clear();
+        for w in &set {
+            if let Some(js) = inv.get(w) {
+                if js.len() <= 8 {
+                    for &j in js {
+                        *counts.entry(j).or_default() += 1;
+                    }
+                }
+            }
+        }
+        for (&j, &c) in counts.iter() {
+            let dice = 2.0 * c as f32 / (set.len() + s_sets[j as usize].len()) as f32;
+            if c >= 3 && dice >= p.sentence_dice {
+                seeds.push((i as u32, j, c));
+            }
+        }
+    }
+    if seeds.is_empty() {
+        return chains;
+    }
+    seeds.sort_unstable();
+    // Cluster: next target sentence within 2, source sentence within 3 of the cluster's.
+    let mut clusters: Vec<(u32, u32, u32, u32, u32, u32)> = Vec::new(); // ti0, ti1, sj0, sj1, common, seeds
+    for (i, j, c) in seeds {
+        match clusters.last_mut() {
+            Some(cl) if i <= cl.1 + 2 && j + 2 >= cl.2 && j <= cl.3 + 2 => {
+                cl.1 = cl.1.max(i);
+                cl.2 = cl.2.min(j);
+                cl.3 = cl.3.max(j);
+                cl.4 += c;
+                cl.5 += 1;
+            }
+            _ => clusters.push((i, i, j, j, c, 1)),
+        }
+    }
+    let mut out: Vec<Chain> = Vec::new();
+    let mut fuzzy: Vec<Chain> = Vec::new();
+    for (i0, i1, j0, j1, common, n) in clusters {
+        if n < 2 && common < 8 {
+            continue;
+        }
+        let (tb, te) = (ts[i0 as usize].0, ts[i1 as usize].1);
+        let (sb, se) = (ss[j0 as usize].0, ss[j1 as usize].1);
+        // A cluster much longer on one side is two texts on one topic, not a copy.
+        let (lt, ls) = (te - tb, se - sb);
+        if lt > 2 * ls + 10 || ls > 2 * lt + 10 {
+            continue;
+        }
+        // Trim both sides to the first and last content word the other side also holds.
+        let tset = content(target, (tb, te));
+        let sset = content(source, (sb, se));
+        let shared_in = |d: &Doc, a: u32, b: u32, other: &[u32]| -> Option<(u32, u32)> {
+            let hit = |i: &u32| {
+                d.content[*i as usize] && other.binary_search(&d.toks[*i as usize]).is_ok()
+            };
+            let first = (a..b).find(hit)?;
+            let last = (a..b).rev().find(hit)?;
+            Some((first, last + 1))
+        };
+        let (Some((tb, te)), Some((sb, se))) = (
+            shared_in(target, tb, te, &sset),
+            shared_in(source, sb, se, &tset),
+        ) else {
+            continue;
+        };
+        fuzzy.push(Chain {
+            runs: Vec::new(),
+            tb,
+            te,
+            sb,
+            se,
+            matched: common * 2,
+            fuzzy: true,
+        });
+    }
+    let good = |c: &Chain| c.matched >= p.min_matched && c.similarity() >= 0.6;
+    for f in &mut fuzzy {
+        let inside: Vec<&Chain> = chains
+            .iter()
+            .filter(|c| c.tb < f.te && f.tb < c.te)
+            .collect();
+        if inside.iter().any(|c| good(c)) {
+            f.matched = 0;
+            continue;
+        }
+        // Absorb the weak exact chains it overlaps.
+        for c in inside {
+            f.tb = f.tb.min(c.tb);
+            f.te = f.te.max(c.te);
+            f.sb = f.sb.min(c.sb);
+            f.se = f.se.max(c.se);
+            f.runs.extend(c.runs.iter().copied());
+        }
+        f.runs.sort_by_key(|r| (r.t, r.s));
+    }
+    fuzzy.retain(|f| f.matched > 0);
+    for c in chains {
+        if good(&c) || !fuzzy.iter().any(|f| c.tb < f.te && f.tb < c.te) {
+            out.push(c);
+        }
+    }
+    out.extend(fuzzy);
+    out
+}
+
+/// Merges chains close in both documents (any order) into fuzzy passages.
+fn merge_fuzzy(target: &Doc, source: &Doc, mut chains: Vec<Chain>, p: &AlignParams) -> Vec<Chain> {
+    chains.sort_by_key(|c| (c.tb, c.sb));
+    let near = |a: &Chain, b: &Chain| {
+        let gt = b.tb.saturating_sub(a.te).max(a.tb.saturating_sub(b.te));
+        let gs = b.sb.saturating_sub(a.se).max(a.sb.saturating_sub(b.se));
+        gt <= p.merge_gap && gs <= p.merge_gap
+    };
+    let mut out: Vec<Chain> = Vec::new();
+    for c in chains {
+        if let Some(last) = out.last_mut() {
+            if near(last, &c) && !(last.clean() && c.clean()) {
+                let tb = last.tb.min(c.tb);
+                let te = last.te.max(c.te);
+                let sb = last.sb.min(c.sb);
+                let se = last.se.max(c.se);
+                let matched = last.matched + c.matched;
+                let span = (te - tb).max(se - sb).max(1);
+                // The target words between the pieces must come from the source region
+                // too: reworded text, not a copy ending next to a chance match.
+                let (ga, gb) = (last.te.min(c.tb), c.tb.max(last.te));
+                let (sa, sbb) = if c.sb >= last.se {
+                    (last.se, c.sb)
+                } else if last.sb >= c.se {
+                    (c.se, last.sb)
+                } else {
+                    (0, 0)
+                };
+                let from_other = |gap: &[u32], other: &[u32]| {
+                    gap.len() < 3 || common_tokens(gap, other) * 2 >= gap.len() as u32
+                };
+                let t_win = &target.toks
+                    [tb.saturating_sub(10) as usize..(te as usize + 10).min(target.len())];
+                let s_win = &source.toks
+                    [sb.saturating_sub(10) as usize..(se as usize + 10).min(source.len())];
+                let tiny = |x: &Chain| x.matched < 6;
+                // Paragraph structure must agree, as for bridging: never across a caption.
+                let pt = target.para[c.tb.max(last.te - 1) as usize]
+                    - target.para[(last.te - 1).min(c.tb) as usize];
+                let ps = if c.sb >= last.se {
+                    source.para[c.sb as usize] - source.para[(last.se - 1) as usize]
+                } else {
+                    u32::MAX
+                };
+                let paras_ok = pt == 0 || pt == ps;
+                let gap_ok = paras_ok
+                    && from_other(&target.toks[ga as usize..gb as usize], s_win)
+                    && from_other(&source.toks[sa as usize..sbb as usize], t_win)
+                    && !(last.clean() && tiny(&c))
+                    && !(c.clean() && tiny(last));
+                if gap_ok && matched as f32 >= p.merge_density * span as f32 {
+                    last.runs.extend(c.runs);
+                    last.runs.sort_by_key(|r| (r.t, r.s));
+                    // Pieces still in order on both sides are an ordinary chain, whose
+                    // gaps give word-level edits; out of order, it is fuzzy.
+                    let monotone = !last.fuzzy
+                        && !c.fuzzy
+                        && last
+                            .runs
+                            .windows(2)
+                            .all(|w| w[1].t >= w[0].t_end() && w[1].s >= w[0].s_end());
+                    *last = Chain {
+                        runs: std::mem::take(&mut last.runs),
+                        tb,
+                        te,
+                        sb,
+                        se,
+                        matched,
+                        fuzzy: !monotone,
+                    };
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Extends a chain to paragraph boundaries when it stops within a few tokens of them on
+/// both sides (a substituted first or last word, a changed final number).
+fn snap(target: &Doc, source: &Doc, mut c: Chain) -> Chain {
+    // Up to a short clause from the edge on both sides, with the same sentence layout
+    // and about as many words: an edited first or last clause, not an inserted sentence.
+    const NEAR: u32 = 8;
+    if c.fuzzy {
+        return c;
+    }
+    let alike = |ta: u32, tb: u32, sa: u32, sb: u32| -> bool {
+        let (gt, gs) = (tb - ta, sb - sa);
+        gt.max(gs) <= 3
+            || (gt.abs_diff(gs) <= 3
+                && inner_starts(target, ta, tb) == inner_starts(source, sa, sb))
+    };
+    let back = |d: &Doc, i: u32| -> Option<u32> {
+        let mut k = i;
+        while k > 0 && d.para[k as usize - 1] == d.para[i as usize] {
+            k -= 1;
+            if i - k > NEAR {
+                return None;
+            }
+        }
+        Some(k)
+    };
+    let fwd = |d: &Doc, e: u32| -> Option<u32> {
+        let last = e - 1;
+        let mut k = e;
+        while (k as usize) < d.len() && d.para[k as usize] == d.para[last as usize] {
+            k += 1;
+            if k - e > NEAR {
+                return None;
+            }
+        }
+        Some(k)
+    };
+    let head = match (back(target, c.tb), back(source, c.sb)) {
+        (Some(t), Some(s)) if alike(t, c.tb, s, c.sb) => Some((t, s)),
+        _ => None,
+    };
+    if let Some((t, s)) = head {
+        // Equal leading tokens are matches, not edits.
+        let (mut t0, mut s0) = (c.tb, c.sb);
+        while t0 > t && s0 > s && target.toks[t0 as usize - 1] == source.toks[s0 as usize - 1] {
+            t0 -= 1;
+            s0 -= 1;
+        }
+        if t0 < c.tb {
+            let first = &mut c.runs[0];
+            c.matched += first.t - t0;
+            first.len += first.t - t0;
+            first.t = t0;
+            first.s = s0;
+        }
+        c.tb = t;
+        c.sb = s;
+    }
+    let tail = match (fwd(target, c.te), fwd(source, c.se)) {
+        (Some(t), Some(s)) if alike(c.te, t, c.se, s) => Some((t, s)),
+        _ => None,
+    };
+    if let Some((t, s)) = tail {
+        let (mut t1, mut s1) = (c.te, c.se);
+        while t1 < t && s1 < s && target.toks[t1 as usize] == source.toks[s1 as usize] {
+            t1 += 1;
+            s1 += 1;
+        }
+        if t1 > c.te {
+            if let Some(last) = c.runs.last_mut() {
+                last.len += t1 - c.te;
+                c.matched += t1 - c.te;
+            }
+        }
+        c.te = t;
+        c.se = s;
+    }
+    c
+}
+
+/// The word-level edits of a chain inside target tokens `[a, b)`.
+pub fn edits(target: &Doc, source: &Doc, c: &Chain, a: u32, b: u32) -> Vec<Edit> {
+    let mut out = Vec::new();
+    if c.fuzzy {
+        return out;
+    }
+    // Gaps: before the first run (snapped edge), between runs, after the last run.
+    let mut prev_t = c.tb;
+    let mut prev_s = c.sb;
+    let mut gaps = Vec::with_capacity(c.runs.len() + 1);
+    for r in &c.runs {
+        gaps.push((prev_t, r.t, prev_s, r.s));
+        prev_t = r.t_end();
+        prev_s = r.s_end();
+    }
+    gaps.push((prev_t, c.te, prev_s, c.se));
+    for (t0, t1, s0, s1) in gaps {
+        if t1 <= a || t0 >= b || (t0 == t1 && s0 == s1) {
+            continue;
+        }
+        if t0 < a || t1 > b {
+            // A gap cut by the passage edge: the part inside is not a whole edit.
+            continue;
+        }
+        diff_gap(
+            &target.toks[t0 as usize..t1 as usize],
+            &source.toks[s0 as usize..s1 as usize],
+            t0,
+            s0,
+            &mut out,
+        );
+    }
+    out
+}
+
+/// LCS of a gap's tokens; the unmatched stretches between matches are the edits.
+fn diff_gap(t: &[u32], s: &[u32], t_off: u32, s_off: u32, out: &mut Vec<Edit>) {
+    const MAX: usize = 120;
+    if t.len() > MAX || s.len() > MAX || t.is_empty() || s.is_empty() {
+        out.push(Edit {
+            s: (s_off, s_off + s.len() as u32),
+            t: (t_off, t_off + t.len() as u32),
+        });
+        return;
+    }
+    let (n, m) = (t.len(), s.len());
+    let mut dp = vec![0u16; (n + 1) * (m + 1)];
+    let w = m + 1;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            dp[i * w + j] = if t[i] == s[j] {
+                dp[(i + 1) * w + j + 1] + 1
+            } else {
+                dp[(i + 1) * w + j].max(dp[i * w + j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let (mut ei, mut ej) = (0, 0);
+    let flush = |i: usize, j: usize, ei: usize, ej: usize, out: &mut Vec<Edit>| {
+        if i > ei || j > ej {
+            out.push(Edit {
+                s: (s_off + ej as u32, s_off + j as u32),
+                t: (t_off + ei as u32, t_off + i as u32),
+            });
+        }
+    };
+    while i < n && j < m {
+        if t[i] == s[j] && dp[i * w + j] == dp[(i + 1) * w + j + 1] + 1 {
+            flush(i, j, ei, ej, out);
+            i += 1;
+            j += 1;
+            ei = i;
+            ej = j;
+        } else if dp[(i + 1) * w + j] >= dp[i * w + j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    flush(n, m, ei, ej, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::tokenize;
+
+    fn words(d: &Doc, text: &str, a: u32, b: u32) -> String {
+        if a >= b {
+            return String::new();
+        }
+        text[d.starts[a as usize] as usize..d.ends[b as usize - 1] as usize].to_string()
+    }
+
+    #[test]
+    fn substitutions_stay_inside_one_chain_and_become_edits() {
+        let s = "The talks with Russia ended on Monday after the main negotiators said the deal was off and both sides left the city.";
+        let t = "The talks with Russian Federation ended on Monday after the principal negotiators stated the agreement was off and both sides left the city.";
+        let (ds, dt) = (tokenize(s), tokenize(t));
+        let chains = align(&dt, &ds, &AlignParams::default());
+        assert_eq!(chains.len(), 1, "{chains:?}");
+        let c = &chains[0];
+        assert_eq!((c.tb, c.te), (0, dt.len() as u32));
+        let e: Vec<(String, String)> = edits(&dt, &ds, c, c.tb, c.te)
+            .iter()
+            .map(|e| (words(&ds, s, e.s.0, e.s.1), words(&dt, t, e.t.0, e.t.1)))
+            .collect();
+        assert_eq!(
+            e,
+            [
+                ("Russia".to_string(), "Russian Federation".to_string()),
+                ("main".into(), "principal".into()),
+                ("said".into(), "stated".into()),
+                ("deal".into(), "agreement".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn swapped_paragraphs_are_two_chains() {
+        let p1 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho.";
+        let p2 = "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen.";
+        let s = format!("{p1}\n\n{p2}");
+        let t = format!("{p2}\n\n{p1}");
+        let chains = align(&tokenize(&t), &tokenize(&s), &AlignParams::default());
+        assert_eq!(chains.len(), 2);
+    }
+
+    #[test]
+    fn an_inserted_paragraph_splits_the_passage() {
+        let p1 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho.";
+        let p2 = "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen.";
+        let s = format!("{p1}\n\n{p2}");
+        let t = format!("{p1}\n\nPhoto: Getty Images\n\n{p2}");
+        let chains = align(&tokenize(&t), &tokenize(&s), &AlignParams::default());
+        assert_eq!(chains.len(), 2);
+    }
+
+    #[test]
+    fn map_to_source_follows_runs() {
+        let c = Chain {
+            runs: vec![
+                Run {
+                    t: 0,
+                    s: 10,
+                    len: 5,
+                },
+                Run {
+                    t: 7,
+                    s: 16,
+                    len: 5,
+                },
+            ],
+            tb: 0,
+            te: 12,
+            sb: 10,
+            se: 21,
+            matched: 10,
+            fuzzy: false,
+        };
+        assert_eq!(c.map_to_source(0, 12), (10, 21));
+        assert_eq!(c.map_to_source(2, 9), (12, 18));
+        assert_eq!(c.map_to_source(5, 7), (15, 16));
+    }
+}
