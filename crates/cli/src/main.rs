@@ -1,6 +1,7 @@
 //! The `copydesk` binary: parses the command line and hands over to the library crates.
 //! It holds no logic of its own beyond wiring, output formatting and exit codes.
 
+mod analyze;
 mod extract;
 mod output;
 
@@ -34,6 +35,8 @@ struct Cli {
 enum Command {
     /// Read news (HTML, WARC/ARC, RSS/Atom/JSON Feed, JSON lines, CSV, text) into clean articles.
     Extract(extract::Args),
+    /// Find sentences, quotes and speakers, sources, dates and amounts in articles.
+    Analyze(analyze::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Extract(args) => extract::run(args),
+        Command::Analyze(args) => analyze::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
