@@ -100,7 +100,7 @@ pub const MONTHS: &[&str] = &[
 
 /// Month number (1-12) for a full or abbreviated month name ("Feb.", "Sept").
 pub fn month_of(w: &str) -> Option<u32> {
-    let w = w.trim_end_matches('.');
+    let w = strip_possessive(w).trim_end_matches('.');
     if w.len() < 3 || !w.chars().next().is_some_and(|c| c.is_uppercase()) {
         return None;
     }
@@ -114,6 +114,12 @@ pub fn month_of(w: &str) -> Option<u32> {
 }
 
 pub fn weekday_of(w: &str) -> Option<u32> {
+    let w = strip_possessive(w);
     let lw = w.trim_end_matches('.').to_ascii_lowercase();
     WEEKDAYS.iter().position(|d| *d == lw || (lw.len() >= 3 && lw.len() < d.len() && d.starts_with(&lw) && w.ends_with('.'))).map(|p| p as u32)
+}
+
+/// "Friday's" -> "Friday".
+pub fn strip_possessive(w: &str) -> &str {
+    w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).unwrap_or(w)
 }

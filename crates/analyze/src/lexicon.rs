@@ -86,6 +86,10 @@ impl Lexicon {
 
     /// Is `word` (any case) a reporting verb form; `Some(strong)`.
     pub fn cue(&self, word: &str) -> Option<bool> {
+        // A capitalised form is a name or a headline word ("States", "Post"), not a verb.
+        if word.chars().next().is_some_and(char::is_uppercase) {
+            return None;
+        }
         if word.bytes().all(|b| b.is_ascii_lowercase()) {
             self.cues.get(word).copied()
         } else {

@@ -451,11 +451,13 @@ fn classify(doc: &Doc, r: &RawQuote) -> QuoteKind {
     let words = (r.open + 1..r.close).filter(|&k| doc.is_word(k) || matches!(doc.toks[k].kind, Kind::Num)).count();
     let sent_start = doc.sentence_of(r.open).map(|s| s.t0).unwrap_or(r.open);
     let para_start = r.open == 0 || doc.toks[r.open - 1].para != doc.toks[r.open].para;
+    // Quoted words that open in lower case continue the writer's sentence.
+    let lower_start = r.open + 1 < r.close && doc.is_lower_word(r.open + 1);
     let before_ok = para_start
         || r.open == sent_start
         || (r.open > 0
             && (matches!(doc.w(r.open - 1), ":" | "," | "—" | "–" | "(" | "--")
-                || doc.lex.cue(doc.w(r.open - 1)).is_some()
+                || (doc.lex.cue(doc.w(r.open - 1)).is_some() && !lower_start)
                 || doc.is_close_quote(r.open - 1)));
     if !r.double || words <= 2 || !before_ok {
         // A short or embedded quote reads as the writer's sentence quoting a phrase.
@@ -532,7 +534,8 @@ fn cue_before(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
         k = k.checked_sub(1)?;
     }
     let lo = doc.sentence_of(k).map(|s| s.t0).unwrap_or(0);
-    if doc.is_word(k) && doc.lex.cue(doc.w(k)).is_some() {
+    let punct_before = k + 1 < r.open;
+    if doc.is_word(k) && doc.lex.cue(doc.w(k)).is_some_and(|strong| strong || punct_before) {
         let np = subject_before(doc, k, lo);
         np?;
         return Some(((k, k), np));
@@ -688,6 +691,9 @@ fn np_fwd(doc: &Doc, k: usize, hi: usize) -> Option<Np> {
     if doc.is(k, PRONOUNS) {
         return Some(Np { a: k, b: k, name: None, head: k, app_head: None });
     }
+    if doc.is(k, &["of", "for"]) {
+        return None;
+    }
     let mut b = k;
     if doc.is(k, DETERMINERS) {
         b += 1;
@@ -707,8 +713,11 @@ fn np_fwd(doc: &Doc, k: usize, hi: usize) -> Option<Np> {
         }
         b = n;
     }
-    if doc.is(b, &["of", "for"]) {
+    if doc.is(b, &["of", "for"]) && b > k {
         b -= 1;
+    }
+    if doc.is(b, DETERMINERS) {
+        return None;
     }
     Some(Np { a: k, b, name: proper_run(doc, k, b), head: b, app_head: None })
 }

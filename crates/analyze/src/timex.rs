@@ -190,7 +190,7 @@ fn future_context(doc: &Doc, a: usize, b: usize) -> bool {
     (lo..hi).any(|k| {
         doc.is_word(k) && {
             let w = doc.w(k);
-            doc.is(k, &["will", "shall", "upcoming", "scheduled", "planned", "plans", "plan", "due", "expected", "tomorrow", "next", "until", "won't"])
+            doc.is(k, &["will", "shall", "upcoming", "scheduled", "planned", "plans", "plan", "due", "expected", "tomorrow", "next", "until", "through", "won't"])
                 || w.ends_with("'ll")
                 || w.ends_with("’ll")
                 || (doc.is(k, &["going"]) && doc.is(k + 1, &["to"]))
@@ -206,6 +206,12 @@ pub fn find(doc: &Doc, dct: Option<NaiveDate>, notes: &mut Vec<Note>) -> Vec<Tim
     let mut i = 0;
     while i < n {
         if !matches!(doc.toks[i].kind, Kind::Word | Kind::Num) {
+            i += 1;
+            continue;
+        }
+        // Year ranges written as one token: "2009-2010", "1957-58".
+        if let Some(pair) = year_range(doc, i) {
+            out.extend(pair);
             i += 1;
             continue;
         }
@@ -565,6 +571,10 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
             };
             if unit_tok < n {
                 if let Some((un, time)) = unit(doc.w(unit_tok)) {
+                    // "the next decade", "the past century": a stretch of time, not a date.
+                    if matches!(un, "DE" | "CE") && with_the {
+                        return fixed(i, unit_tok, TimexType::Duration, duration_value(Some(1), un, time));
+                    }
                     let plural = lw(doc, unit_tok).ends_with('s');
                     if num_tok.is_some() || plural {
                         let nv = num_tok.and_then(|t| num_word(doc.w(t)).filter(|_| !vague_number(doc.w(t))));
@@ -789,4 +799,29 @@ fn implicit_year(dct: NaiveDate, month: u32, day: Option<u32>, future: bool) -> 
     } else {
         y
     }
+}
+
+/// "2009-2010" and "1957-58" as two DATE expressions with their own byte spans.
+fn year_range(doc: &Doc, i: usize) -> Option<[Timex; 2]> {
+    if !matches!(doc.toks[i].kind, Kind::Num) {
+        return None;
+    }
+    let w = doc.w(i);
+    let (a, b) = w.split_once('-')?;
+    if a.len() != 4 || !(b.len() == 4 || b.len() == 2) || !a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let y1: i32 = a.parse().ok()?;
+    let y2: i32 = if b.len() == 2 { (y1 / 100) * 100 + b.parse::<i32>().ok()? } else { b.parse().ok()? };
+    if !(1000..2200).contains(&y1) || y2 <= y1 {
+        return None;
+    }
+    let s = doc.toks[i].start;
+    let t = |start: usize, end: usize, y: i32| Timex {
+        span: Span::new(start, end),
+        kind: TimexType::Date,
+        value: Some(format!("{y:04}")),
+        ..Default::default()
+    };
+    Some([t(s, s + 4, y1), t(s + 5, s + 5 + b.len(), y2)])
 }

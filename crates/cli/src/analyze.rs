@@ -164,11 +164,10 @@ impl Writer {
                 let quotes: Vec<_> = l
                     .quotes
                     .iter()
-                    .filter(|q| {
-                        q.kind != QuoteKind::Partial
-                            || (q.cue.is_some()
-                                && !l.quotes.iter().any(|o| o.kind == QuoteKind::Indirect && o.content.contains(&q.content)))
-                    })
+                    // Only attributed quotes are units of the scorer. A partial quote is part
+                    // of the reported speech around it (PolNeAR's and PARC's convention: its
+                    // content is the whole paraphrase), which is emitted as the indirect quote.
+                    .filter(|q| q.kind != QuoteKind::Partial && (q.cue.is_some() || q.speaker.is_some()))
                     .map(|q| {
                         serde_json::json!({
                             "kind": q.kind,
