@@ -20,7 +20,9 @@ fn scale(w: &str) -> Option<f64> {
 
 /// Parses "1,400", "9.7", "600m", "2bn": (value, suffix scale).
 fn number(w: &str) -> Option<(f64, Option<f64>)> {
-    let digits_end = w.find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.')).unwrap_or(w.len());
+    let digits_end = w
+        .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+        .unwrap_or(w.len());
     let (num, suffix) = w.split_at(digits_end);
     if num.is_empty() || num.contains(':') {
         return None;
@@ -49,30 +51,41 @@ fn word_number(w: &str) -> Option<f64> {
 }
 
 const NOT_UNITS: &[&str] = &[
-    "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "the", "a", "an", "is", "was", "are", "were",
-    "has", "had", "have", "will", "would", "that", "than", "as", "per", "percent", "p.m.", "a.m.", "pm", "am", "years",
-    "year", "months", "month", "days", "day", "weeks", "week", "hours", "hour", "minutes", "minute", "decades",
-    "seconds", "but", "who", "which", "when", "after", "before", "times", "out",
+    "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "the", "a", "an", "is",
+    "was", "are", "were", "has", "had", "have", "will", "would", "that", "than", "as", "per",
+    "percent", "p.m.", "a.m.", "pm", "am", "years", "year", "months", "month", "days", "day",
+    "weeks", "week", "hours", "hour", "minutes", "minute", "decades", "seconds", "but", "who",
+    "which", "when", "after", "before", "times", "out",
 ];
 
 /// Finds amounts, skipping tokens already taken by time expressions (`taken`).
 pub fn find(doc: &Doc, taken: &[Span]) -> Vec<Amount> {
     let n = doc.toks.len();
     let mut out = Vec::new();
+    // `taken` is in text order: a binary search keeps this linear-logarithmic.
     let is_taken = |i: usize| {
         let t = &doc.toks[i];
-        taken.iter().any(|s| s.start <= t.start && t.end <= s.end)
+        let k = taken.partition_point(|s| s.end <= t.start);
+        taken
+            .get(k)
+            .is_some_and(|s| s.start <= t.start && t.end <= s.end)
     };
     let currency_sym = |i: usize| -> Option<(&'static str, usize)> {
         // "US$" is a word then "$"; "C$", "A$" likewise.
-        if i + 1 < n && doc.is_word(i) && doc.w(i + 1) == "$" && doc.toks[i].end == doc.toks[i + 1].start {
+        if i + 1 < n
+            && doc.is_word(i)
+            && doc.w(i + 1) == "$"
+            && doc.toks[i].end == doc.toks[i + 1].start
+        {
             let code = format!("{}$", doc.w(i));
             if let Some(c) = doc.lex.currencies.get(code.as_str()) {
                 return Some((c, i + 1));
             }
         }
         let w = doc.w(i);
-        if matches!(doc.toks[i].kind, Kind::Punct) || w.len() == 3 && w.bytes().all(|b| b.is_ascii_uppercase()) {
+        if matches!(doc.toks[i].kind, Kind::Punct)
+            || w.len() == 3 && w.bytes().all(|b| b.is_ascii_uppercase())
+        {
             return doc.lex.currencies.get(w).map(|c| (*c, i));
         }
         None
@@ -87,7 +100,10 @@ pub fn find(doc: &Doc, taken: &[Span]) -> Vec<Amount> {
                     let mut value = v * suf.unwrap_or(1.0);
                     if suf.is_none() {
                         if let Some(s) = doc.get(b + 1).and_then(|_| scale(doc.w(b + 1))) {
-                            if doc.is_word(b + 1) && (doc.w(b + 1).len() > 1 || doc.toks[b].end == doc.toks[b + 1].start) {
+                            if doc.is_word(b + 1)
+                                && (doc.w(b + 1).len() > 1
+                                    || doc.toks[b].end == doc.toks[b + 1].start)
+                            {
                                 value *= s;
                                 b += 1;
                             }
@@ -105,12 +121,17 @@ pub fn find(doc: &Doc, taken: &[Span]) -> Vec<Amount> {
                 }
             }
         }
-        if !matches!(doc.toks[i].kind, Kind::Num) && word_number(doc.w(i)).is_none() || is_taken(i) {
+        if !matches!(doc.toks[i].kind, Kind::Num) && word_number(doc.w(i)).is_none() || is_taken(i)
+        {
             i += 1;
             continue;
         }
         let wordnum = !matches!(doc.toks[i].kind, Kind::Num);
-        let (v, suf) = match if wordnum { word_number(doc.w(i)).map(|v| (v, None)) } else { number(doc.w(i)) } {
+        let (v, suf) = match if wordnum {
+            word_number(doc.w(i)).map(|v| (v, None))
+        } else {
+            number(doc.w(i))
+        } {
             Some(x) => x,
             None => {
                 i += 1;
@@ -120,7 +141,13 @@ pub fn find(doc: &Doc, taken: &[Span]) -> Vec<Amount> {
         let mut b = i;
         let mut value = v * suf.unwrap_or(1.0);
         if suf.is_none() && !wordnum {
-            if let Some(s) = doc.get(b + 1).and_then(|_| if doc.is_word(b + 1) && doc.w(b + 1).len() > 1 { scale(doc.w(b + 1)) } else { None }) {
+            if let Some(s) = doc.get(b + 1).and_then(|_| {
+                if doc.is_word(b + 1) && doc.w(b + 1).len() > 1 {
+                    scale(doc.w(b + 1))
+                } else {
+                    None
+                }
+            }) {
                 value *= s;
                 b += 1;
             }
@@ -128,12 +155,24 @@ pub fn find(doc: &Doc, taken: &[Span]) -> Vec<Amount> {
         // Percent.
         if b + 1 < n && !wordnum {
             if doc.w(b + 1) == "%" || doc.is(b + 1, &["percent", "pct"]) {
-                out.push(Amount { span: doc.span(i, b + 1), kind: AmountKind::Percent, value, currency: None, unit: None });
+                out.push(Amount {
+                    span: doc.span(i, b + 1),
+                    kind: AmountKind::Percent,
+                    value,
+                    currency: None,
+                    unit: None,
+                });
                 i = b + 2;
                 continue;
             }
             if doc.is(b + 1, &["per"]) && doc.is(b + 2, &["cent"]) {
-                out.push(Amount { span: doc.span(i, b + 2), kind: AmountKind::Percent, value, currency: None, unit: None });
+                out.push(Amount {
+                    span: doc.span(i, b + 2),
+                    kind: AmountKind::Percent,
+                    value,
+                    currency: None,
+                    unit: None,
+                });
                 i = b + 3;
                 continue;
             }
@@ -141,7 +180,11 @@ pub fn find(doc: &Doc, taken: &[Span]) -> Vec<Amount> {
         // Currency after the number: "1.2 trillion roubles", "500 EUR".
         if b + 1 < n && doc.is_word(b + 1) {
             let cw = doc.w(b + 1);
-            let code = doc.lex.currencies.get(cw).or_else(|| doc.lex.currencies.get(cw.to_ascii_lowercase().as_str()));
+            let code = doc
+                .lex
+                .currencies
+                .get(cw)
+                .or_else(|| doc.lex.currencies.get(cw.to_ascii_lowercase().as_str()));
             if let Some(code) = code {
                 // "won" and "real" are words too: only after a scale or a plain figure.
                 let ambiguous = doc.is(b + 1, &["won", "real", "pound", "rand"]);
@@ -162,7 +205,8 @@ pub fn find(doc: &Doc, taken: &[Span]) -> Vec<Amount> {
         if b + 1 < n && doc.is_lower_word(b + 1) && !doc.is(b + 1, NOT_UNITS) {
             let uw = doc.w(b + 1);
             let plausible = uw.ends_with('s') || b > i || (!wordnum && v != 1.0 && uw.len() > 2);
-            let ordinal = !wordnum && doc.w(i).ends_with(|c: char| c.is_ascii_alphabetic()) && suf.is_none();
+            let ordinal =
+                !wordnum && doc.w(i).ends_with(|c: char| c.is_ascii_alphabetic()) && suf.is_none();
             if plausible && !ordinal && !uw.ends_with("ly") {
                 out.push(Amount {
                     span: doc.span(i, b + 1),

@@ -25,13 +25,22 @@ impl<'a> Doc<'a> {
                 *x = i as u32;
             }
         }
-        Doc { text, toks, sents, sent_of, lex }
+        Doc {
+            text,
+            toks,
+            sents,
+            sent_of,
+            lex,
+        }
     }
 
     #[inline]
     pub fn w(&self, i: usize) -> &'a str {
-        let t = &self.toks[i];
-        &self.text[t.start..t.end]
+        // Out of range reads as an empty word, so rules can look ahead without checks.
+        match self.toks.get(i) {
+            Some(t) => &self.text[t.start..t.end],
+            None => "",
+        }
     }
 
     /// Token `i` if it exists.
@@ -48,7 +57,9 @@ impl<'a> Doc<'a> {
     }
 
     pub fn punct(&self, i: usize, p: &str) -> bool {
-        i < self.toks.len() && matches!(self.toks[i].kind, Kind::Punct | Kind::End) && self.w(i) == p
+        i < self.toks.len()
+            && matches!(self.toks[i].kind, Kind::Punct | Kind::End)
+            && self.w(i) == p
     }
 
     pub fn is_word(&self, i: usize) -> bool {
@@ -72,7 +83,9 @@ impl<'a> Doc<'a> {
     }
 
     pub fn sentence_of(&self, i: usize) -> Option<&Sentence> {
-        self.sent_of.get(i).and_then(|&s| self.sents.get(s as usize))
+        self.sent_of
+            .get(i)
+            .and_then(|&s| self.sents.get(s as usize))
     }
 
     /// Byte span of tokens `a..=b`.
@@ -81,7 +94,15 @@ impl<'a> Doc<'a> {
     }
 }
 
-pub const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+pub const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 pub const MONTHS: &[&str] = &[
     "january",
@@ -106,7 +127,12 @@ pub fn month_of(w: &str) -> Option<u32> {
     }
     let lw = w.to_ascii_lowercase();
     for (i, m) in MONTHS.iter().enumerate() {
-        if *m == lw || (lw.len() >= 3 && lw.len() <= 4 && m.starts_with(lw.as_str()) && (lw.len() == 3 || lw == "sept")) {
+        if *m == lw
+            || (lw.len() >= 3
+                && lw.len() <= 4
+                && m.starts_with(lw.as_str())
+                && (lw.len() == 3 || lw == "sept"))
+        {
             return Some(i as u32 + 1);
         }
     }
@@ -116,10 +142,18 @@ pub fn month_of(w: &str) -> Option<u32> {
 pub fn weekday_of(w: &str) -> Option<u32> {
     let w = strip_possessive(w);
     let lw = w.trim_end_matches('.').to_ascii_lowercase();
-    WEEKDAYS.iter().position(|d| *d == lw || (lw.len() >= 3 && lw.len() < d.len() && d.starts_with(&lw) && w.ends_with('.'))).map(|p| p as u32)
+    WEEKDAYS
+        .iter()
+        .position(|d| {
+            *d == lw
+                || (lw.len() >= 3 && lw.len() < d.len() && d.starts_with(&lw) && w.ends_with('.'))
+        })
+        .map(|p| p as u32)
 }
 
 /// "Friday's" -> "Friday".
 pub fn strip_possessive(w: &str) -> &str {
-    w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).unwrap_or(w)
+    w.strip_suffix("'s")
+        .or_else(|| w.strip_suffix("’s"))
+        .unwrap_or(w)
 }

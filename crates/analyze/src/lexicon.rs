@@ -25,7 +25,9 @@ pub struct Lexicon {
 }
 
 fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
-    data.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 impl Lexicon {
@@ -61,7 +63,11 @@ impl Lexicon {
         let media = lines(include_str!("../data/media.txt"))
             .filter_map(|l| {
                 let (w, k) = l.split_once('\t')?;
-                let k = if k.trim() == "document" { SourceKind::Document } else { SourceKind::Media };
+                let k = if k.trim() == "document" {
+                    SourceKind::Document
+                } else {
+                    SourceKind::Media
+                };
                 Some((w.trim(), k))
             })
             .collect();
@@ -81,7 +87,15 @@ impl Lexicon {
                 }
             }
         }
-        Lexicon { abbreviations, cues, titles, media, currencies, contested, contested_prefixes }
+        Lexicon {
+            abbreviations,
+            cues,
+            titles,
+            media,
+            currencies,
+            contested,
+            contested_prefixes,
+        }
     }
 
     /// Is `word` (any case) a reporting verb form; `Some(strong)`.
@@ -98,6 +112,7 @@ impl Lexicon {
     }
 
     pub fn is_contested(&self, lower: &str) -> bool {
-        self.contested.contains(lower) || self.contested_prefixes.iter().any(|p| lower.starts_with(p))
+        self.contested.contains(lower)
+            || self.contested_prefixes.iter().any(|p| lower.starts_with(p))
     }
 }

@@ -77,7 +77,10 @@ impl Default for Options {
 /// RFC 3339 or `YYYY-MM-DD`.
 pub fn publication_day(published: &str) -> Option<NaiveDate> {
     let s = published.trim();
-    if let Some(d) = s.get(..10).and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok()) {
+    if let Some(d) = s
+        .get(..10)
+        .and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
+    {
         return Some(d);
     }
     copydesk_model::time::parse_instant(s).map(|t| t.date_naive())
@@ -87,12 +90,30 @@ pub fn publication_day(published: &str) -> Option<NaiveDate> {
 /// are kept).
 pub fn analyze(article: &mut Article, opts: &Options) {
     let dct = article.published.as_deref().and_then(publication_day);
-    let mut layers = analyze_text(&article.text, dct, opts);
+    // A rule bug must cost one article's layers, not a whole corpus run (the rules are
+    // fuzzed; this is the last line of defence).
+    let text = &article.text;
+    let mut layers = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyze_text(text, dct, opts)
+    })) {
+        Ok(l) => l,
+        Err(_) => Layers {
+            notes: vec![Note {
+                layer: "all".into(),
+                span: None,
+                message: "analysis failed on this article (internal error); no layers".into(),
+            }],
+            ..Default::default()
+        },
+    };
     if article.published.is_some() && dct.is_none() {
         layers.notes.push(Note {
             layer: "times".into(),
             span: None,
-            message: format!("publication date {:?} not understood; relative times unresolved", article.published),
+            message: format!(
+                "publication date {:?} not understood; relative times unresolved",
+                article.published
+            ),
         });
     }
     let old = std::mem::take(&mut article.layers.extra);
@@ -130,14 +151,17 @@ pub fn analyze_text(text: &str, dct: Option<NaiveDate>, opts: &Options) -> Layer
     layers.attributions = q.attributions;
     layers.notes = q.notes;
     layers.times = timex::find(&d, dct, &mut layers.notes);
-    let taken: Vec<Span> = layers.times.iter().map(|t| t.span).collect();
+    let mut taken: Vec<Span> = layers.times.iter().map(|t| t.span).collect();
+    taken.sort();
     layers.amounts = amounts::find(&d, &taken);
     layers.unattributed = unattributed(&d, &layers);
     if !text.is_empty() && d.sents.len() <= 1 && text.len() > 20_000 {
         layers.notes.push(Note {
             layer: "sentences".into(),
             span: None,
-            message: "no sentence boundaries found in a long text; quotes and attributions are limited to it as one sentence".into(),
+            message:
+                "no sentence boundaries found in a long text; quotes and attributions are limited to it as one sentence"
+                    .into(),
         });
     }
     layers
@@ -146,7 +170,7 @@ pub fn analyze_text(text: &str, dct: Option<NaiveDate>, opts: &Options) -> Layer
 /// Sentences that state a contestable fact and are covered by no quote or attribution.
 fn unattributed(d: &doc::Doc, layers: &Layers) -> Vec<Claim> {
     let mut out = Vec::new();
-    let covered: Vec<Span> = layers
+    let mut covered: Vec<Span> = layers
         .quotes
         .iter()
         .flat_map(|q| {
@@ -157,12 +181,27 @@ fn unattributed(d: &doc::Doc, layers: &Layers) -> Vec<Claim> {
             v
         })
         .collect();
-    for s in &d.sents {
-        let span = Span::new(s.start, s.end);
-        if s.t1 - s.t0 < 6 || d.w(s.t1 - 1) == "?" {
-            continue;
+    // Mark the sentences each covered span touches (binary search: sentences are in order).
+    let mut is_covered = vec![false; d.sents.len()];
+    covered.sort();
+    for c in &covered {
+        let mut k = d.sents.partition_point(|s| s.end <= c.start);
+        while k < d.sents.len() && d.sents[k].start < c.end {
+            is_covered[k] = true;
+            k += 1;
         }
-        if covered.iter().any(|c| c.overlaps(&span)) {
+    }
+    let mut amounts = layers
+        .amounts
+        .iter()
+        .filter(|a| a.kind != layers::AmountKind::Count)
+        .peekable();
+    for (si, s) in d.sents.iter().enumerate() {
+        let span = Span::new(s.start, s.end);
+        while amounts.peek().is_some_and(|a| a.span.end <= s.start) {
+            amounts.next();
+        }
+        if s.t1 - s.t0 < 6 || d.w(s.t1 - 1) == "?" || is_covered[si] {
             continue;
         }
         let mut reason = None;
@@ -177,7 +216,7 @@ fn unattributed(d: &doc::Doc, layers: &Layers) -> Vec<Claim> {
             }
         }
         if reason.is_none() {
-            if let Some(a) = layers.amounts.iter().find(|a| span.contains(&a.span) && a.kind != layers::AmountKind::Count) {
+            if let Some(a) = amounts.peek().filter(|a| span.contains(&a.span)) {
                 reason = span_text(d.text, a.span).map(str::to_string);
             }
         }

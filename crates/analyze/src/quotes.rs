@@ -20,45 +20,112 @@ use copydesk_model::Span;
 use crate::doc::{Doc, WEEKDAYS};
 use crate::lexicon::Gender;
 use crate::tokens::Kind;
+use rustc_hash::FxHashMap;
 
 /// Function words that end a noun phrase when scanning away from a cue.
 const STOP: &[&str] = &[
-    "and", "or", "but", "nor", "that", "which", "who", "whom", "whose", "when", "where", "while", "as", "if", "because",
-    "since", "although", "though", "than", "so", "then", "is", "was", "are", "were", "be", "been", "being", "has",
-    "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "shall",
-    "to", "in", "on", "at", "by", "with", "from", "about", "into", "over", "after", "before", "under", "against",
-    "between", "through", "during", "without", "within", "also", "not", "no", "there", "here", "what", "how", "why",
-    "it's", "said", "says", "say", "told", "whether", "even", "just", "only", "still", "yet", "however", "now",
-    "this", "these", "those", "such", "very", "more", "most", "all", "both", "either", "neither", "like", "once",
+    "and", "or", "but", "nor", "that", "which", "who", "whom", "whose", "when", "where", "while",
+    "as", "if", "because", "since", "although", "though", "than", "so", "then", "is", "was", "are",
+    "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "will", "would",
+    "can", "could", "should", "may", "might", "must", "shall", "to", "in", "on", "at", "by",
+    "with", "from", "about", "into", "over", "after", "before", "under", "against", "between",
+    "through", "during", "without", "within", "also", "not", "no", "there", "here", "what", "how",
+    "why", "it's", "said", "says", "say", "told", "whether", "even", "just", "only", "still",
+    "yet", "however", "now", "this", "these", "those", "such", "very", "more", "most", "all",
+    "both", "either", "neither", "like", "once",
 ];
 
 const DETERMINERS: &[&str] = &[
-    "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "another", "some", "many", "several", "two",
-    "three", "four", "five", "six", "seven", "eight", "nine", "ten", "one", "other", "most", "few", "any", "each",
+    "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "another", "some", "many",
+    "several", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "one",
+    "other", "most", "few", "any", "each",
 ];
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i", "you", "it"];
 
 /// Words between a subject and its reporting verb that do not end the subject.
 const ADJUNCTS: &[&str] = &[
-    "has", "have", "had", "also", "already", "later", "previously", "recently", "reportedly", "repeatedly", "then",
-    "once", "again", "never", "often", "would", "will", "could", "may", "might", "did", "does", "do", "has", "just",
-    "publicly", "privately", "earlier", "first", "last", "yesterday", "today", "tonight", "now", "still", "always",
-    "even", "only", "too", "flatly", "simply",
+    "has",
+    "have",
+    "had",
+    "also",
+    "already",
+    "later",
+    "previously",
+    "recently",
+    "reportedly",
+    "repeatedly",
+    "then",
+    "once",
+    "again",
+    "never",
+    "often",
+    "would",
+    "will",
+    "could",
+    "may",
+    "might",
+    "did",
+    "does",
+    "do",
+    "has",
+    "just",
+    "publicly",
+    "privately",
+    "earlier",
+    "first",
+    "last",
+    "yesterday",
+    "today",
+    "tonight",
+    "now",
+    "still",
+    "always",
+    "even",
+    "only",
+    "too",
+    "flatly",
+    "simply",
 ];
 
 /// Passive or nominal uses that make a cue word not a reporting verb.
 const NOT_VERB_BEFORE: &[&str] = &[
-    "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "these", "those", "this", "that", "was",
-    "were", "is", "are", "be", "been", "being", "of", "such", "news", "press", "police", "media", "new", "latest",
-    "recent", "initial", "some", "many", "no", "any", "other", "false", "earlier",
+    "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "these", "those", "this",
+    "that", "was", "were", "is", "are", "be", "been", "being", "of", "such", "news", "press",
+    "police", "media", "new", "latest", "recent", "initial", "some", "many", "no", "any", "other",
+    "false", "earlier",
 ];
 
 /// Cues that take a person object before their clause ("told reporters that ...").
 const OBJECT_CUES: &[&str] = &[
-    "tell", "tells", "told", "telling", "ask", "asks", "asked", "warn", "warns", "warned", "urge", "urges", "urged",
-    "assure", "assured", "assures", "remind", "reminded", "advised", "promised", "informed", "accuse", "accused",
-    "accuses", "called", "describe", "described", "describes",
+    "tell",
+    "tells",
+    "told",
+    "telling",
+    "ask",
+    "asks",
+    "asked",
+    "warn",
+    "warns",
+    "warned",
+    "urge",
+    "urges",
+    "urged",
+    "assure",
+    "assured",
+    "assures",
+    "remind",
+    "reminded",
+    "advised",
+    "promised",
+    "informed",
+    "accuse",
+    "accused",
+    "accuses",
+    "called",
+    "describe",
+    "described",
+    "describes",
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -106,13 +173,16 @@ pub fn find(doc: &Doc) -> Output {
     let raws = pair_marks(doc, &mut notes);
     let n = doc.toks.len();
     let mut in_quote = vec![false; n];
-    for r in &raws {
-        for x in &mut in_quote[r.open..=r.close.min(n - 1)] {
-            *x = true;
+    let mut quote_of = vec![u32::MAX; n];
+    for (qi, r) in raws.iter().enumerate() {
+        for k in r.open..=r.close.min(n - 1) {
+            in_quote[k] = true;
+            quote_of[k] = qi as u32;
         }
     }
     let mut used_cue = vec![false; n];
     let mut found: Vec<Found> = Vec::new();
+    let mut direct_raw = vec![false; raws.len()];
 
     // Direct and partial quotes.
     for (qi, r) in raws.iter().enumerate() {
@@ -120,14 +190,20 @@ pub fn find(doc: &Doc) -> Output {
             continue;
         }
         let kind = classify(doc, r);
-        let mut f = Found { kind, content: r.content, cue: None, speaker: None, ct: (r.open + 1, r.close.saturating_sub(1)) };
+        let mut f = Found {
+            kind,
+            content: r.content,
+            cue: None,
+            speaker: None,
+            ct: (r.open + 1, r.close.saturating_sub(1)),
+        };
         if kind == QuoteKind::Direct {
             if let Some((cue, sp)) = cue_after(doc, r).or_else(|| cue_before(doc, r)) {
                 f.cue = Some(cue);
                 f.speaker = sp;
             }
         }
-        let _ = qi;
+        direct_raw[qi] = kind == QuoteKind::Direct;
         if let Some((a, b)) = f.cue {
             for x in &mut used_cue[a..=b] {
                 *x = true;
@@ -186,11 +262,28 @@ pub fn find(doc: &Doc) -> Output {
         }
         // Content spans.
         let end_tok = sentence_content_end(doc, s.t0, s.t1);
+        // Nearest "CLAUSE, X said" cue after each cue, found in one backward pass so that a
+        // sentence with thousands of cues stays linear.
+        let mut next_before = vec![usize::MAX; cues.len()];
+        let mut nb = usize::MAX;
+        for k in (0..cues.len()).rev() {
+            next_before[k] = nb;
+            if cues[k].3 {
+                nb = k;
+            }
+        }
+        let mut prev_before: Option<usize> = None;
         for (k, &(ca, cb, np, before)) in cues.iter().enumerate() {
+            let prev_b = prev_before;
+            if before {
+                prev_before = Some(k);
+            }
             let (c0, c1) = if before {
                 // The clause runs from the sentence start, or from after an earlier
                 // "CLAUSE, X said" of the same sentence.
-                let start = cues[..k].iter().rev().find(|c| c.3).map(|c| c.2.b.max(c.1) + 1).unwrap_or(s.t0);
+                let start = prev_b
+                    .map(|p| cues[p].2.b.max(cues[p].1) + 1)
+                    .unwrap_or(s.t0);
                 let start = skip_clause_openers(doc, start, np.a);
                 let sep = if np.a < ca { np.a - 1 } else { ca - 1 };
                 if sep <= start {
@@ -199,8 +292,12 @@ pub fn find(doc: &Doc) -> Output {
                 (start, sep - 1)
             } else {
                 let mut start = cb + 1;
-                if OBJECT_CUES.iter().any(|c| c.eq_ignore_ascii_case(doc.w(ca))) {
-                    let that = (start..(start + 8).min(end_tok + 1)).find(|&j| doc.is(j, &["that"]));
+                if OBJECT_CUES
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(doc.w(ca)))
+                {
+                    let that =
+                        (start..(start + 8).min(end_tok + 1)).find(|&j| doc.is(j, &["that"]));
                     match that {
                         Some(j) => start = j,
                         None => {
@@ -221,11 +318,13 @@ pub fn find(doc: &Doc) -> Output {
                 let mut end = end_tok;
                 // A later "..., X reported" ends this clause; a later reporting verb with
                 // its subject inside this clause is nested speech and does not.
-                if let Some(nx) = cues[k + 1..].iter().find(|c| c.3) {
+                if let Some(nx) = cues.get(next_before[k]) {
                     let sep = nx.2.a.min(nx.0).saturating_sub(1);
                     end = end.min(sep.saturating_sub(1));
                 }
-                while end > start && (doc.punct(end, ",") || doc.punct(end, "—") || doc.punct(end, "-")) {
+                while end > start
+                    && (doc.punct(end, ",") || doc.punct(end, "—") || doc.punct(end, "-"))
+                {
                     end -= 1;
                 }
                 (start, end)
@@ -234,7 +333,9 @@ pub fn find(doc: &Doc) -> Output {
                 continue;
             }
             // A clause that is all one direct quote belongs to that quote.
-            if in_quote[c0] && in_quote[c1] && found.iter().any(|f| f.kind == QuoteKind::Direct && f.ct.0 <= c0 + 1 && f.ct.1 + 1 >= c1)
+            if quote_of[c0] != u32::MAX
+                && quote_of[c0] == quote_of[c1]
+                && direct_raw[quote_of[c0] as usize]
             {
                 continue;
             }
@@ -253,8 +354,16 @@ pub fn find(doc: &Doc) -> Output {
 
     // Partial quotes take the speaker of the reported speech around them, else the nearest
     // cue of their sentence.
+    indirect.sort_by_key(|f| f.content.start);
     for f in found.iter_mut().filter(|f| f.kind == QuoteKind::Partial) {
-        if let Some(ind) = indirect.iter().filter(|i| i.content.contains(&f.content)).min_by_key(|i| i.content.len()) {
+        // Only the few reported clauses starting just before the quote can hold it.
+        let upto = indirect.partition_point(|i| i.content.start <= f.content.start);
+        let cands = &indirect[upto.saturating_sub(16)..upto];
+        if let Some(ind) = cands
+            .iter()
+            .filter(|i| i.content.contains(&f.content))
+            .min_by_key(|i| i.content.len())
+        {
             f.cue = ind.cue;
             f.speaker = ind.speaker;
         }
@@ -264,13 +373,16 @@ pub fn find(doc: &Doc) -> Output {
     let mut all: Vec<Found> = found;
     all.extend(indirect);
     all.sort_by_key(|f| (f.content.start, f.content.end));
+    let mut last_with_cue: Option<usize> = None;
     for i in 0..all.len() {
         if all[i].kind != QuoteKind::Direct || all[i].cue.is_some() {
+            if all[i].cue.is_some() && all[i].kind != QuoteKind::Partial {
+                last_with_cue = Some(i);
+            }
             continue;
         }
         let here = all[i].ct.0;
-        let prev = (0..i).rev().find(|&j| all[j].cue.is_some() && all[j].kind != QuoteKind::Partial);
-        if let Some(j) = prev {
+        if let Some(j) = last_with_cue {
             let pj = doc.toks[all[j].ct.1.min(n - 1)].para;
             let ph = doc.toks[here.min(n - 1)].para;
             let sj = doc.sent_of[all[j].ct.1.min(n - 1)];
@@ -278,6 +390,7 @@ pub fn find(doc: &Doc) -> Output {
             if ph <= pj + 1 && sh <= sj.saturating_add(3) {
                 all[i].cue = all[j].cue;
                 all[i].speaker = all[j].speaker;
+                last_with_cue = Some(i);
             }
         }
     }
@@ -287,7 +400,11 @@ pub fn find(doc: &Doc) -> Output {
     let mut quotes = Vec::with_capacity(all.len());
     let mut attributions = Vec::new();
     for f in &all {
-        let mut q = Quote { kind: f.kind, content: f.content, ..Default::default() };
+        let mut q = Quote {
+            kind: f.kind,
+            content: f.content,
+            ..Default::default()
+        };
         q.cue = f.cue.map(|(a, b)| doc.span(a, b));
         if let Some(np) = f.speaker {
             q.speaker = Some(doc.span(np.a, np.b));
@@ -315,11 +432,20 @@ pub fn find(doc: &Doc) -> Output {
         }
         quotes.push(q);
     }
-    Output { quotes, attributions, notes }
+    Output {
+        quotes,
+        attributions,
+        notes,
+    }
 }
 
 fn clause_sep(doc: &Doc, i: usize) -> bool {
-    doc.punct(i, ",") || doc.punct(i, "—") || doc.punct(i, "–") || doc.punct(i, "--") || doc.punct(i, ";") || doc.is_close_quote(i)
+    doc.punct(i, ",")
+        || doc.punct(i, "—")
+        || doc.punct(i, "–")
+        || doc.punct(i, "--")
+        || doc.punct(i, ";")
+        || doc.is_close_quote(i)
 }
 
 /// After a cue (and its speaker) only a short adjunct remains before the sentence ends
@@ -331,7 +457,9 @@ fn tail_is_short(doc: &Doc, from: usize, t1: usize) -> bool {
         let t = &doc.toks[k];
         match t.kind {
             Kind::End => return true,
-            Kind::Punct if matches!(doc.w(k), "," | ";" | ":" | "—" | "–" | "(" | ")") => return true,
+            Kind::Punct if matches!(doc.w(k), "," | ";" | ":" | "—" | "–" | "(" | ")") => {
+                return true
+            }
             Kind::Quote(_) => return words <= 6,
             _ => {}
         }
@@ -423,9 +551,17 @@ fn pair_marks(doc: &Doc, notes: &mut Vec<Note>) -> Vec<RawQuote> {
         }
         if last_of_para {
             if let Some(o) = open_d.take() {
-                let next_opens = toks.get(i + 1).is_some_and(|n| matches!(n.kind, Kind::Quote(q) if q.double && q.open));
+                let next_opens = toks
+                    .get(i + 1)
+                    .is_some_and(|n| matches!(n.kind, Kind::Quote(q) if q.double && q.open));
                 if next_opens && i > o {
-                    out.push(RawQuote { open: o, close: i, closed: false, content: Span::new(toks[o].end, t.end), double: true });
+                    out.push(RawQuote {
+                        open: o,
+                        close: i,
+                        closed: false,
+                        content: Span::new(toks[o].end, t.end),
+                        double: true,
+                    });
                 } else {
                     notes.push(Note {
                         layer: "quotes".into(),
@@ -448,7 +584,9 @@ fn pair_marks(doc: &Doc, notes: &mut Vec<Note>) -> Vec<RawQuote> {
 }
 
 fn classify(doc: &Doc, r: &RawQuote) -> QuoteKind {
-    let words = (r.open + 1..r.close).filter(|&k| doc.is_word(k) || matches!(doc.toks[k].kind, Kind::Num)).count();
+    let words = (r.open + 1..r.close)
+        .filter(|&k| doc.is_word(k) || matches!(doc.toks[k].kind, Kind::Num))
+        .count();
     let sent_start = doc.sentence_of(r.open).map(|s| s.t0).unwrap_or(r.open);
     let para_start = r.open == 0 || doc.toks[r.open - 1].para != doc.toks[r.open].para;
     // Quoted words that open in lower case continue the writer's sentence.
@@ -476,7 +614,10 @@ fn cue_after(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
     }
     let para = doc.toks[r.close].para;
     let inside_end = r.close.checked_sub(1)?;
-    let ended_with_comma = matches!(doc.w(inside_end), "," | "?" | "!" | "—" | "–" | "-" | "--" | "…" | "...");
+    let ended_with_comma = matches!(
+        doc.w(inside_end),
+        "," | "?" | "!" | "—" | "–" | "-" | "--" | "…" | "..."
+    );
     let mut k = r.close + 1;
     let mut comma_after = false;
     if k < doc.toks.len() && matches!(doc.w(k), "," | "—" | "–" | "--") {
@@ -524,7 +665,10 @@ fn cue_before(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
         if doc.punct(k, ":") {
             k = k.checked_sub(1)?;
             let lo = doc.sentence_of(k).map(|s| s.t0).unwrap_or(k);
-            let c = (lo..=k).rev().take(12).find(|&j| doc.is_word(j) && doc.lex.cue(doc.w(j)).is_some())?;
+            let c = (lo..=k)
+                .rev()
+                .take(12)
+                .find(|&j| doc.is_word(j) && doc.lex.cue(doc.w(j)).is_some())?;
             let np = subject_before(doc, c, lo)?;
             return Some(((c, c), Some(np)));
         }
@@ -535,7 +679,12 @@ fn cue_before(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
     }
     let lo = doc.sentence_of(k).map(|s| s.t0).unwrap_or(0);
     let punct_before = k + 1 < r.open;
-    if doc.is_word(k) && doc.lex.cue(doc.w(k)).is_some_and(|strong| strong || punct_before) {
+    if doc.is_word(k)
+        && doc
+            .lex
+            .cue(doc.w(k))
+            .is_some_and(|strong| strong || punct_before)
+    {
         let np = subject_before(doc, k, lo);
         np?;
         return Some(((k, k), np));
@@ -572,7 +721,17 @@ fn is_time_word(w: &str) -> bool {
     WEEKDAYS.contains(&lw.as_str())
         || matches!(
             lw.as_str(),
-            "week" | "month" | "year" | "morning" | "afternoon" | "evening" | "night" | "weekend" | "yesterday" | "today" | "tonight"
+            "week"
+                | "month"
+                | "year"
+                | "morning"
+                | "afternoon"
+                | "evening"
+                | "night"
+                | "weekend"
+                | "yesterday"
+                | "today"
+                | "tonight"
         )
 }
 
@@ -586,16 +745,33 @@ fn subject_before(doc: &Doc, c: usize, lo: usize) -> Option<Np> {
     loop {
         let w = doc.w(j);
         let lw_is = |xs: &[&str]| doc.is(j, xs);
-        let skip = if doc.is_word(j) && (lw_is(ADJUNCTS) || (doc.is_lower_word(j) && w.ends_with("ly") && w.len() > 4)) {
+        let skip = if doc.is_word(j)
+            && (lw_is(ADJUNCTS) || (doc.is_lower_word(j) && w.ends_with("ly") && w.len() > 4))
+        {
             1
         } else if doc.is_word(j) && is_time_word(w) {
-            if j > lo && doc.is(j - 1, &["on", "last", "this", "earlier", "late", "early", "that"]) {
+            if j > lo
+                && doc.is(
+                    j - 1,
+                    &["on", "last", "this", "earlier", "late", "early", "that"],
+                )
+            {
                 2
             } else {
                 1
             }
-        } else if doc.is(j, &["statement", "interview", "tweet", "letter", "email", "speech", "post"])
-            && j >= lo + 2
+        } else if doc.is(
+            j,
+            &[
+                "statement",
+                "interview",
+                "tweet",
+                "letter",
+                "email",
+                "speech",
+                "post",
+            ],
+        ) && j >= lo + 2
             && doc.is(j - 1, &["a", "an", "the", "his", "her", "their", "its"])
             && doc.is(j - 2, &["in"])
         {
@@ -619,8 +795,18 @@ fn subject_before(doc: &Doc, c: usize, lo: usize) -> Option<Np> {
             if pc > lo {
                 if let Some(main) = np_back(doc, pc - 1, lo) {
                     let app = np_back(doc, inner_end, pc + 1);
-                    let name = if doc.is_cap(main.head) { main.name } else { app.and_then(|a| a.name).or(main.name) };
-                    return Some(Np { a: main.a, b: inner_end, name, head: main.head, app_head: app.map(|a| a.head) });
+                    let name = if doc.is_cap(main.head) {
+                        main.name
+                    } else {
+                        app.and_then(|a| a.name).or(main.name)
+                    };
+                    return Some(Np {
+                        a: main.a,
+                        b: inner_end,
+                        name,
+                        head: main.head,
+                        app_head: app.map(|a| a.head),
+                    });
                 }
             }
         }
@@ -646,11 +832,17 @@ fn is_np_word(doc: &Doc, k: usize) -> bool {
 
 /// The noun phrase ending at token `j` (inclusive), scanning left no further than `lo`.
 fn np_back(doc: &Doc, j: usize, lo: usize) -> Option<Np> {
-    if j < lo || !doc.is_word(j) && !matches!(doc.toks[j].kind, Kind::Num) {
+    if j < lo || j >= doc.toks.len() || !doc.is_word(j) && !matches!(doc.toks[j].kind, Kind::Num) {
         return None;
     }
     if doc.is(j, PRONOUNS) {
-        return Some(Np { a: j, b: j, name: None, head: j, app_head: None });
+        return Some(Np {
+            a: j,
+            b: j,
+            name: None,
+            head: j,
+            app_head: None,
+        });
     }
     if !is_np_word(doc, j) || doc.is(j, DETERMINERS) {
         return None;
@@ -666,7 +858,11 @@ fn np_back(doc: &Doc, j: usize, lo: usize) -> Option<Np> {
             a = k;
             break;
         }
-        if doc.is(k, &["of", "for"]) && k > lo && is_np_word(doc, k - 1) && !doc.is(k - 1, DETERMINERS) {
+        if doc.is(k, &["of", "for"])
+            && k > lo
+            && is_np_word(doc, k - 1)
+            && !doc.is(k - 1, DETERMINERS)
+        {
             a = k;
             continue;
         }
@@ -680,7 +876,13 @@ fn np_back(doc: &Doc, j: usize, lo: usize) -> Option<Np> {
         a += 1;
     }
     // A sentence-initial capital that is a function word is not part of the phrase.
-    Some(Np { a, b: j, name: proper_run(doc, a, j), head: j, app_head: None })
+    Some(Np {
+        a,
+        b: j,
+        name: proper_run(doc, a, j),
+        head: j,
+        app_head: None,
+    })
 }
 
 /// The noun phrase starting at token `k`: "Smith", "the senator", "Mr. Smith", "he".
@@ -689,7 +891,13 @@ fn np_fwd(doc: &Doc, k: usize, hi: usize) -> Option<Np> {
         return None;
     }
     if doc.is(k, PRONOUNS) {
-        return Some(Np { a: k, b: k, name: None, head: k, app_head: None });
+        return Some(Np {
+            a: k,
+            b: k,
+            name: None,
+            head: k,
+            app_head: None,
+        });
     }
     if doc.is(k, &["of", "for"]) {
         return None;
@@ -719,13 +927,27 @@ fn np_fwd(doc: &Doc, k: usize, hi: usize) -> Option<Np> {
     if doc.is(b, DETERMINERS) {
         return None;
     }
-    Some(Np { a: k, b, name: proper_run(doc, k, b), head: b, app_head: None })
+    Some(Np {
+        a: k,
+        b,
+        name: proper_run(doc, k, b),
+        head: b,
+        app_head: None,
+    })
 }
 
 /// The last run of capitalised words in `a..=b` (with name particles such as "de", "al"),
 /// without leading titles and roles.
 fn proper_run(doc: &Doc, a: usize, b: usize) -> Option<(usize, usize)> {
-    let particle = |k: usize| doc.is(k, &["de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "al", "bin", "ben", "el", "del", "of"]);
+    let particle = |k: usize| {
+        doc.is(
+            k,
+            &[
+                "de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "al", "bin", "ben",
+                "el", "del", "of",
+            ],
+        )
+    };
     let mut e = b;
     loop {
         if doc.is_cap(e) {
@@ -740,14 +962,18 @@ fn proper_run(doc: &Doc, a: usize, b: usize) -> Option<(usize, usize)> {
     while s > a && (doc.is_cap(s - 1) || (particle(s - 1) && s - 1 > a && doc.is_cap(s - 2))) {
         s -= 1;
     }
-    while s < e && (doc.lex.titles.contains_key(doc.w(s)) || doc.is(s, DETERMINERS) || doc.is(s, &["The"])) {
+    while s < e
+        && (doc.lex.titles.contains_key(doc.w(s)) || doc.is(s, DETERMINERS) || doc.is(s, &["The"]))
+    {
         s += 1;
     }
     Some((s, e))
 }
 
 fn strip_possessive(w: &str) -> &str {
-    w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).unwrap_or(w)
+    w.strip_suffix("'s")
+        .or_else(|| w.strip_suffix("’s"))
+        .unwrap_or(w)
 }
 
 fn np_text(doc: &Doc, np: &Np) -> String {
@@ -798,30 +1024,37 @@ fn name_kind(doc: &Doc, np: &Np) -> Option<SourceKind> {
 struct People {
     /// (token position, key, gender) in text order.
     mentions: Vec<(usize, String, Gender)>,
-    /// key -> fullest name seen.
-    names: Vec<(String, String)>,
+    /// key (the name's last word) -> fullest name seen.
+    names: FxHashMap<String, String>,
 }
+
+/// How far back a pronoun looks for its person, in mentions.
+const MAX_MENTIONS_BACK: usize = 200;
 
 impl People {
     fn key_of(doc: &Doc, name: (usize, usize)) -> String {
         strip_possessive(doc.w(name.1)).to_string()
     }
 
+    fn add_name(doc: &Doc, (s, e): (usize, usize), names: &mut FxHashMap<String, String>) {
+        let key = Self::key_of(doc, (s, e));
+        let full = strip_possessive(&doc.text[doc.toks[s].start..doc.toks[e].end])
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let slot = names.entry(key).or_default();
+        if slot.len() < full.len() {
+            *slot = full;
+        }
+    }
+
     fn collect(doc: &Doc, found: &[Found]) -> People {
-        let mut names: Vec<(String, String)> = Vec::new();
-        let mut genders: Vec<(String, i32)> = Vec::new(); // key -> male minus female votes
-        let add_name = |doc: &Doc, (s, e): (usize, usize), names: &mut Vec<(String, String)>| {
-            let key = Self::key_of(doc, (s, e));
-            let full = strip_possessive(&doc.text[doc.toks[s].start..doc.toks[e].end]).split_whitespace().collect::<Vec<_>>().join(" ");
-            match names.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, f)) if f.len() < full.len() => *f = full,
-                Some(_) => {}
-                None => names.push((key, full)),
-            }
-        };
+        let mut names: FxHashMap<String, String> = FxHashMap::default();
+        // key -> male minus female votes
+        let mut genders: FxHashMap<String, i32> = FxHashMap::default();
         for f in found {
             if let Some(Np { name: Some(nm), .. }) = f.speaker {
-                add_name(doc, nm, &mut names);
+                Self::add_name(doc, nm, &mut names);
             }
         }
         // Titled names anywhere: "Ms Le Pen", "President Vladimir Putin", "candidate Marine Le Pen".
@@ -830,36 +1063,60 @@ impl People {
         while i < n {
             let is_title = doc.is_word(i)
                 && (doc.lex.titles.contains_key(doc.w(i))
-                    || doc.is(i, &["candidate", "nominee", "leader", "president", "minister", "spokesman", "spokeswoman", "senator", "treasurer", "chairman", "secretary", "governor", "mayor", "chancellor"]));
+                    || doc.is(
+                        i,
+                        &[
+                            "candidate",
+                            "nominee",
+                            "leader",
+                            "president",
+                            "minister",
+                            "spokesman",
+                            "spokeswoman",
+                            "senator",
+                            "treasurer",
+                            "chairman",
+                            "secretary",
+                            "governor",
+                            "mayor",
+                            "chancellor",
+                        ],
+                    ));
             if is_title && doc.is_cap(i + 1) && !doc.lex.titles.contains_key(doc.w(i + 1)) {
                 let s = i + 1;
                 let mut e = s;
-                while e + 1 < n && (doc.is_cap(e + 1) || (doc.is(e + 1, &["de", "van", "von", "le", "la", "al", "bin"]) && doc.is_cap(e + 2))) {
+                while e + 1 < n
+                    && e < s + 6
+                    && (doc.is_cap(e + 1)
+                        || (doc.is(e + 1, &["de", "van", "von", "le", "la", "al", "bin"])
+                            && doc.is_cap(e + 2)))
+                {
                     e += 1;
                 }
-                add_name(doc, (s, e), &mut names);
-                let g = doc.lex.titles.get(doc.w(i)).copied().unwrap_or(Gender::Unknown);
-                let key = Self::key_of(doc, (s, e));
-                let v = match g {
+                Self::add_name(doc, (s, e), &mut names);
+                let v = match doc
+                    .lex
+                    .titles
+                    .get(doc.w(i))
+                    .copied()
+                    .unwrap_or(Gender::Unknown)
+                {
                     Gender::Male => 5,
                     Gender::Female => -5,
                     Gender::Unknown => 0,
                 };
-                match genders.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, x)) => *x += v,
-                    None => genders.push((key, v)),
-                }
+                *genders.entry(Self::key_of(doc, (s, e))).or_default() += v;
                 i = e + 1;
                 continue;
             }
             i += 1;
         }
-        // Mentions: every occurrence of a known key as a capitalised word.
+        // Mentions: every occurrence of a known key as a capitalised word; pronouns vote
+        // for the gender of the latest mention in their sentence.
         let mut mentions = Vec::new();
-        let mut last_mention_in_sentence: Option<(u32, usize)> = None;
+        let mut last: Option<(u32, String)> = None;
         for i in 0..n {
             if !doc.is_cap(i) {
-                // Pronouns vote for the latest name of their sentence.
                 if doc.is_word(i) {
                     let v = if doc.is(i, &["he", "his", "him", "himself"]) {
                         1
@@ -868,28 +1125,22 @@ impl People {
                     } else {
                         0
                     };
-                    if v != 0 {
-                        if let Some((s, m)) = last_mention_in_sentence {
-                            if s == doc.sent_of[i] {
-                                let key: &String = &mentions.iter().find(|x: &&(usize, String, Gender)| x.0 == m).map(|x| x.1.clone()).unwrap_or_default();
-                                match genders.iter_mut().find(|(k, _)| k == key) {
-                                    Some((_, x)) => *x += v,
-                                    None => genders.push((key.clone(), v)),
-                                }
-                            }
+                    if let Some((s, key)) = &last {
+                        if v != 0 && *s == doc.sent_of[i] {
+                            *genders.entry(key.clone()).or_default() += v;
                         }
                     }
                 }
                 continue;
             }
             let w = strip_possessive(doc.w(i));
-            if names.iter().any(|(k, _)| k == w) && !doc.is_cap(i + 1) {
+            if names.contains_key(w) && !doc.is_cap(i + 1) {
                 mentions.push((i, w.to_string(), Gender::Unknown));
-                last_mention_in_sentence = Some((doc.sent_of[i], i));
+                last = Some((doc.sent_of[i], w.to_string()));
             }
         }
         for m in &mut mentions {
-            if let Some((_, v)) = genders.iter().find(|(k, _)| *k == m.1) {
+            if let Some(v) = genders.get(&m.1) {
                 m.2 = match v.cmp(&0) {
                     std::cmp::Ordering::Greater => Gender::Male,
                     std::cmp::Ordering::Less => Gender::Female,
@@ -901,13 +1152,15 @@ impl People {
     }
 
     fn full(&self, key: &str) -> Option<&str> {
-        self.names.iter().find(|(k, _)| k == key).map(|(_, f)| f.as_str())
+        self.names.get(key).map(String::as_str)
     }
 
     fn name_of(&self, doc: &Doc, np: &Np) -> String {
         match np.name {
             // "a BBC correspondent": the name only qualifies a common noun.
-            Some(nm) if nm.1 < np.head && np.app_head.is_none() && doc.is_lower_word(np.head) => np_text(doc, np),
+            Some(nm) if nm.1 < np.head && np.app_head.is_none() && doc.is_lower_word(np.head) => {
+                np_text(doc, np)
+            }
             Some(nm) => {
                 let key = Self::key_of(doc, nm);
                 match self.full(&key) {
@@ -929,9 +1182,23 @@ impl People {
         } else {
             return None;
         };
-        let before = self.mentions.iter().rev().filter(|m| m.0 < p);
-        let pick = before.clone().find(|m| m.2 == want).or_else(|| before.clone().find(|m| m.2 == Gender::Unknown))?;
+        let upto = self.mentions.partition_point(|m| m.0 < p);
+        let window = &self.mentions[upto.saturating_sub(MAX_MENTIONS_BACK)..upto];
+        let pick = window
+            .iter()
+            .rev()
+            .find(|m| m.2 == want)
+            .or_else(|| window.iter().rev().find(|m| m.2 == Gender::Unknown))?;
         let name = self.full(&pick.1).unwrap_or(&pick.1).to_string();
-        Some((name, Span::new(doc.toks[pick.0].start, doc.toks[pick.0].end)))
+        // The mention's span takes in the capitalised words and particles before the key.
+        let mut s = pick.0;
+        while s > 0
+            && pick.0 - s < 4
+            && (doc.is_cap(s - 1) || doc.is(s - 1, &["de", "van", "von", "le", "la", "al", "bin"]))
+            && !doc.lex.titles.contains_key(doc.w(s - 1))
+        {
+            s -= 1;
+        }
+        Some((name, doc.span(s, pick.0)))
     }
 }

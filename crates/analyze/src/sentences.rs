@@ -11,9 +11,50 @@ use crate::tokens::{Kind, Token};
 
 /// Words that typically open a sentence; after "U.S." they mean the abbreviation ended it.
 const OPENERS: &[&str] = &[
-    "The", "A", "An", "He", "She", "It", "They", "We", "I", "You", "But", "And", "In", "On", "At", "This", "That",
-    "These", "Those", "There", "His", "Her", "Its", "Their", "Our", "If", "When", "While", "After", "Before", "As",
-    "So", "Yet", "However", "Meanwhile", "Still", "Now", "Some", "Many", "Most", "For", "Last", "Earlier", "Later",
+    "The",
+    "A",
+    "An",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "You",
+    "But",
+    "And",
+    "In",
+    "On",
+    "At",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "There",
+    "His",
+    "Her",
+    "Its",
+    "Their",
+    "Our",
+    "If",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "As",
+    "So",
+    "Yet",
+    "However",
+    "Meanwhile",
+    "Still",
+    "Now",
+    "Some",
+    "Many",
+    "Most",
+    "For",
+    "Last",
+    "Earlier",
+    "Later",
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -68,7 +109,11 @@ pub fn split(text: &str, toks: &[Token]) -> (Vec<Sentence>, Option<(usize, usize
                         Kind::Punct => matches!(w, "(" | "[" | "—" | "–" | "-"),
                         Kind::End => false,
                     };
-                    let ok = if t.abbrev { matches!(n.kind, Kind::Word) && OPENERS.contains(&w) } else { opens };
+                    let ok = if t.abbrev {
+                        matches!(n.kind, Kind::Word) && OPENERS.contains(&w)
+                    } else {
+                        opens
+                    };
                     if ok {
                         boundary_after = Some(j);
                     }
@@ -77,7 +122,12 @@ pub fn split(text: &str, toks: &[Token]) -> (Vec<Sentence>, Option<(usize, usize
         }
         if let Some(j) = boundary_after {
             if j >= s0 {
-                out.push(Sentence { t0: s0, t1: j + 1, start: toks[s0].start, end: toks[j].end });
+                out.push(Sentence {
+                    t0: s0,
+                    t1: j + 1,
+                    start: toks[s0].start,
+                    end: toks[j].end,
+                });
             }
             s0 = j + 1;
             i = j + 1;
@@ -133,8 +183,17 @@ mod tests {
             sents("Mr. Smith went to the U.S. Embassy on Feb. 3. He paid $9.7 million. \"Is it?\" he asked. \"Yes.\" She left."),
             ["Mr. Smith went to the U.S. Embassy on Feb. 3.", "He paid $9.7 million.", "\"Is it?\" he asked.", "\"Yes.\"", "She left."]
         );
-        assert_eq!(sents("It is in the U.S. The end"), ["It is in the U.S.", "The end"]);
-        assert_eq!(sents("J. R. R. Tolkien wrote No. 5 well. Then—\n\nnothing"), ["J. R. R. Tolkien wrote No. 5 well.", "Then—", "nothing"]);
-        assert_eq!(sents("MOSCOW (Reuters) - Talks began. Fine."), ["Talks began.", "Fine."]);
+        assert_eq!(
+            sents("It is in the U.S. The end"),
+            ["It is in the U.S.", "The end"]
+        );
+        assert_eq!(
+            sents("J. R. R. Tolkien wrote No. 5 well. Then—\n\nnothing"),
+            ["J. R. R. Tolkien wrote No. 5 well.", "Then—", "nothing"]
+        );
+        assert_eq!(
+            sents("MOSCOW (Reuters) - Talks began. Fine."),
+            ["Talks began.", "Fine."]
+        );
     }
 }

@@ -75,13 +75,20 @@ fn num_word(w: &str) -> Option<u32> {
 }
 
 fn vague_number(w: &str) -> bool {
-    matches!(w.to_ascii_lowercase().as_str(), "several" | "few" | "many" | "some" | "couple" | "recent" | "numerous")
+    matches!(
+        w.to_ascii_lowercase().as_str(),
+        "several" | "few" | "many" | "some" | "couple" | "recent" | "numerous"
+    )
 }
 
 /// Unit word -> (TIMEX3 duration letter, is time-of-day unit).
 fn unit(w: &str) -> Option<(&'static str, bool)> {
     let lw = w.to_ascii_lowercase();
-    let lw = lw.strip_suffix("'").or_else(|| lw.strip_suffix("’")).unwrap_or(&lw).to_string();
+    let lw = lw
+        .strip_suffix("'")
+        .or_else(|| lw.strip_suffix("’"))
+        .unwrap_or(&lw)
+        .to_string();
     let base = lw.strip_suffix('s').unwrap_or(&lw);
     Some(match base {
         "year" => ("Y", false),
@@ -184,14 +191,33 @@ fn part_of_day(w: &str) -> Option<&'static str> {
 
 /// Is the clause around tokens `a..=b` about the future?
 fn future_context(doc: &Doc, a: usize, b: usize) -> bool {
-    let Some(s) = doc.sentence_of(a) else { return false };
+    let Some(s) = doc.sentence_of(a) else {
+        return false;
+    };
     let lo = a.saturating_sub(10).max(s.t0);
     let hi = (b + 6).min(s.t1);
     (lo..hi).any(|k| {
         doc.is_word(k) && {
             let w = doc.w(k);
-            doc.is(k, &["will", "shall", "upcoming", "scheduled", "planned", "plans", "plan", "due", "expected", "tomorrow", "next", "until", "through", "won't"])
-                || w.ends_with("'ll")
+            doc.is(
+                k,
+                &[
+                    "will",
+                    "shall",
+                    "upcoming",
+                    "scheduled",
+                    "planned",
+                    "plans",
+                    "plan",
+                    "due",
+                    "expected",
+                    "tomorrow",
+                    "next",
+                    "until",
+                    "through",
+                    "won't",
+                ],
+            ) || w.ends_with("'ll")
                 || w.ends_with("’ll")
                 || (doc.is(k, &["going"]) && doc.is(k + 1, &["to"]))
                 || (doc.is(k, &["is", "are"]) && doc.is(k + 1, &["to"]))
@@ -229,15 +255,46 @@ pub fn find(doc: &Doc, dct: Option<NaiveDate>, notes: &mut Vec<Note>) -> Vec<Tim
             }
         };
         let span = doc.span(m.a, m.b);
-        let mut t = Timex { span, kind: m.ty, value, modifier: m.modifier.map(str::to_string), ..Default::default() };
+        let mut t = Timex {
+            span,
+            kind: m.ty,
+            value,
+            modifier: m.modifier.map(str::to_string),
+            ..Default::default()
+        };
         if m.a > 0 && doc.sent_of[m.a - 1] == doc.sent_of[m.a] {
             let p = m.a - 1;
-            if doc.is(p, &["on", "in", "since", "until", "till", "by", "from", "during", "before", "after", "at", "for", "through", "throughout", "within"]) {
+            if doc.is(
+                p,
+                &[
+                    "on",
+                    "in",
+                    "since",
+                    "until",
+                    "till",
+                    "by",
+                    "from",
+                    "during",
+                    "before",
+                    "after",
+                    "at",
+                    "for",
+                    "through",
+                    "throughout",
+                    "within",
+                ],
+            ) {
                 t.phrase = Some(Span::new(doc.toks[p].start, span.end));
                 if doc.is(p, &["since", "from"]) && t.kind == TimexType::Date {
-                    t.interval = Some(Interval { from: t.value.clone(), to: dct.map(ymd) });
+                    t.interval = Some(Interval {
+                        from: t.value.clone(),
+                        to: dct.map(ymd),
+                    });
                 } else if doc.is(p, &["until", "till"]) && t.kind == TimexType::Date {
-                    t.interval = Some(Interval { from: None, to: t.value.clone() });
+                    t.interval = Some(Interval {
+                        from: None,
+                        to: t.value.clone(),
+                    });
                 }
             }
         }
@@ -248,7 +305,9 @@ pub fn find(doc: &Doc, dct: Option<NaiveDate>, notes: &mut Vec<Note>) -> Vec<Tim
         notes.push(Note {
             layer: "times".into(),
             span: None,
-            message: format!("{unresolved} relative time expression(s) left unresolved: no publication date"),
+            message: format!(
+                "{unresolved} relative time expression(s) left unresolved: no publication date"
+            ),
         });
     }
     out
@@ -313,23 +372,52 @@ fn match_at(doc: &Doc, i: usize) -> Option<M> {
         if !ok {
             return None;
         }
-        return Some(M { a: i, modifier, ..m });
+        return Some(M {
+            a: i,
+            modifier,
+            ..m
+        });
     }
     core(doc, i)
 }
 
 fn core(doc: &Doc, i: usize) -> Option<M> {
     let n = doc.toks.len();
+    if i >= n {
+        return None;
+    }
     let w = doc.w(i);
     let l = w.to_ascii_lowercase();
-    let fixed = |a, b, ty, v: String| Some(M { a, b, ty, val: Val::Fixed(v), modifier: None });
-    let rel = |a, b, ty, f: Box<dyn Fn(NaiveDate, bool) -> String>| Some(M { a, b, ty, val: Val::Rel(f), modifier: None });
+    let fixed = |a, b, ty, v: String| {
+        Some(M {
+            a,
+            b,
+            ty,
+            val: Val::Fixed(v),
+            modifier: None,
+        })
+    };
+    let rel = |a, b, ty, f: Box<dyn Fn(NaiveDate, bool) -> String>| {
+        Some(M {
+            a,
+            b,
+            ty,
+            val: Val::Rel(f),
+            modifier: None,
+        })
+    };
 
     // "mid-2011", "mid-March"
     if let Some(rest) = l.strip_prefix("mid-") {
         if let Ok(y) = rest.parse::<i32>() {
             if (1000..2200).contains(&y) {
-                return Some(M { a: i, b: i, ty: TimexType::Date, val: Val::Fixed(format!("{y:04}")), modifier: Some("MID") });
+                return Some(M {
+                    a: i,
+                    b: i,
+                    ty: TimexType::Date,
+                    val: Val::Fixed(format!("{y:04}")),
+                    modifier: Some("MID"),
+                });
             }
         }
     }
@@ -337,7 +425,15 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
     // Month names: "March 23", "March 23, 2017", "May 2010", "August".
     if let Some(mo) = month_of(w) {
         let may_ok = !doc.is(i, &["may", "march"]) || {
-            let prev_ok = i > 0 && doc.is(i - 1, &["in", "since", "last", "next", "this", "early", "late", "mid", "until", "by", "of", "from", "through", "before", "after", "during", "that", "each", "every"]);
+            let prev_ok = i > 0
+                && doc.is(
+                    i - 1,
+                    &[
+                        "in", "since", "last", "next", "this", "early", "late", "mid", "until",
+                        "by", "of", "from", "through", "before", "after", "during", "that", "each",
+                        "every",
+                    ],
+                );
             prev_ok || day_of(doc, i + 1).is_some() || year_of(doc, i + 1).is_some()
         };
         if may_ok && !(w.ends_with('.') && w.len() <= 3) {
@@ -375,7 +471,9 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
                     i,
                     i,
                     TimexType::Date,
-                    Box::new(move |dct, fut| format!("{:04}-{mo:02}", implicit_year(dct, mo, None, fut))),
+                    Box::new(move |dct, fut| {
+                        format!("{:04}-{mo:02}", implicit_year(dct, mo, None, fut))
+                    }),
                 );
             }
         }
@@ -391,7 +489,9 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
                     i,
                     i + 1,
                     TimexType::Date,
-                    Box::new(move |dct, fut| format!("{:04}-{mo:02}-{d:02}", implicit_year(dct, mo, Some(d), fut))),
+                    Box::new(move |dct, fut| {
+                        format!("{:04}-{mo:02}-{d:02}", implicit_year(dct, mo, Some(d), fut))
+                    }),
                 );
             }
         }
@@ -401,9 +501,21 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
     if doc.is_cap(i) {
         if let Some(wd) = weekday_of(w) {
             if let Some(pod) = doc.get(i + 1).and_then(|_| part_of_day(doc.w(i + 1))) {
-                return rel(i, i + 1, TimexType::Time, Box::new(move |dct, fut| format!("{}T{pod}", ymd(weekday_near(dct, wd, fut, false)))));
+                return rel(
+                    i,
+                    i + 1,
+                    TimexType::Time,
+                    Box::new(move |dct, fut| {
+                        format!("{}T{pod}", ymd(weekday_near(dct, wd, fut, false)))
+                    }),
+                );
             }
-            return rel(i, i, TimexType::Date, Box::new(move |dct, fut| ymd(weekday_near(dct, wd, fut, false))));
+            return rel(
+                i,
+                i,
+                TimexType::Date,
+                Box::new(move |dct, fut| ymd(weekday_near(dct, wd, fut, false))),
+            );
         }
     }
 
@@ -429,14 +541,29 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
                 ok = true;
             }
             if ok {
-                if doc.is(b + 1, &["GMT", "UTC", "BST", "ET", "EST", "EDT", "PT", "PST", "CET", "local"]) {
+                if doc.is(
+                    b + 1,
+                    &[
+                        "GMT", "UTC", "BST", "ET", "EST", "EDT", "PT", "PST", "CET", "local",
+                    ],
+                ) {
                     b += 1;
                 }
-                let wd = doc.get(b + 1).and_then(|_| if doc.is_cap(b + 1) { weekday_of(doc.w(b + 1)) } else { None });
+                let wd = doc.get(b + 1).and_then(|_| {
+                    if doc.is_cap(b + 1) {
+                        weekday_of(doc.w(b + 1))
+                    } else {
+                        None
+                    }
+                });
                 if wd.is_some() {
                     b += 1;
                 }
-                let hm = if mi == 0 && !has_colon { format!("{h:02}") } else { format!("{h:02}:{mi:02}") };
+                let hm = if mi == 0 && !has_colon {
+                    format!("{h:02}")
+                } else {
+                    format!("{h:02}:{mi:02}")
+                };
                 return rel(
                     i,
                     b,
@@ -457,7 +584,35 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
     if let Some(y) = year_of(doc, i) {
         let prev_money = i > 0 && matches!(doc.w(i - 1), "$" | "£" | "€" | "¥");
         let next = lw(doc, i + 1);
-        let next_unit = matches!(next.as_str(), "%" | "percent" | "per" | "people" | "votes" | "troops" | "jobs" | "members" | "dollars" | "euros" | "pounds" | "times" | "feet" | "miles" | "km" | "metres" | "meters" | "tonnes" | "tons" | "units" | "cars" | "homes" | "students" | "workers" | "employees" | "seats" | "points");
+        let next_unit = matches!(
+            next.as_str(),
+            "%" | "percent"
+                | "per"
+                | "people"
+                | "votes"
+                | "troops"
+                | "jobs"
+                | "members"
+                | "dollars"
+                | "euros"
+                | "pounds"
+                | "times"
+                | "feet"
+                | "miles"
+                | "km"
+                | "metres"
+                | "meters"
+                | "tonnes"
+                | "tons"
+                | "units"
+                | "cars"
+                | "homes"
+                | "students"
+                | "workers"
+                | "employees"
+                | "seats"
+                | "points"
+        );
         if !prev_money && !next_unit && !doc.punct(i + 1, "%") {
             return fixed(i, i, TimexType::Date, format!("{y:04}"));
         }
@@ -478,9 +633,30 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
     // Deictic words.
     match l.as_str() {
         "today" => return rel(i, i, TimexType::Date, Box::new(|d, _| ymd(d))),
-        "yesterday" => return rel(i, i, TimexType::Date, Box::new(|d, _| ymd(d - Duration::days(1)))),
-        "tomorrow" => return rel(i, i, TimexType::Date, Box::new(|d, _| ymd(d + Duration::days(1)))),
-        "tonight" => return rel(i, i, TimexType::Time, Box::new(|d, _| format!("{}TNI", ymd(d)))),
+        "yesterday" => {
+            return rel(
+                i,
+                i,
+                TimexType::Date,
+                Box::new(|d, _| ymd(d - Duration::days(1))),
+            )
+        }
+        "tomorrow" => {
+            return rel(
+                i,
+                i,
+                TimexType::Date,
+                Box::new(|d, _| ymd(d + Duration::days(1))),
+            )
+        }
+        "tonight" => {
+            return rel(
+                i,
+                i,
+                TimexType::Time,
+                Box::new(|d, _| format!("{}TNI", ymd(d))),
+            )
+        }
         "now" | "currently" | "nowadays" => {
             // "now" as a discourse marker ("Now, ...") still refers to the present.
             return fixed(i, i, TimexType::Date, "PRESENT_REF".into());
@@ -523,8 +699,17 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
     // "this morning", "last night"
     if matches!(l.as_str(), "this" | "last" | "yesterday") && i + 1 < n {
         if let Some(p) = part_of_day(&lw(doc, i + 1)) {
-            let back = if l == "this" || (l == "last" && p != "NI") { 0 } else { 1 };
-            return rel(i, i + 1, TimexType::Time, Box::new(move |d, _| format!("{}T{p}", ymd(d - Duration::days(back)))));
+            let back = if l == "this" || (l == "last" && p != "NI") {
+                0
+            } else {
+                1
+            };
+            return rel(
+                i,
+                i + 1,
+                TimexType::Time,
+                Box::new(move |d, _| format!("{}T{p}", ymd(d - Duration::days(back)))),
+            );
         }
     }
 
@@ -533,7 +718,21 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
     let (det_a, det_k, det) = {
         let mut a = i;
         let mut k = i;
-        if l == "the" && doc.is(i + 1, &["last", "past", "next", "coming", "previous", "following", "same", "current"]) {
+        if l == "the"
+            && doc.is(
+                i + 1,
+                &[
+                    "last",
+                    "past",
+                    "next",
+                    "coming",
+                    "previous",
+                    "following",
+                    "same",
+                    "current",
+                ],
+            )
+        {
             k = i + 1;
         }
         if l == "earlier" || l == "later" {
@@ -545,10 +744,26 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
         }
         (a, k, lw(doc, k))
     };
-    if det_a != usize::MAX && matches!(det.as_str(), "last" | "this" | "next" | "past" | "coming" | "previous" | "following" | "current" | "that") {
+    if det_a != usize::MAX
+        && matches!(
+            det.as_str(),
+            "last"
+                | "this"
+                | "next"
+                | "past"
+                | "coming"
+                | "previous"
+                | "following"
+                | "current"
+                | "that"
+        )
+    {
         let with_the = det_k > i && l == "the";
         let mut u = det_k + 1;
-        if doc.is(u, &["fiscal", "financial", "calendar", "school", "academic"]) {
+        if doc.is(
+            u,
+            &["fiscal", "financial", "calendar", "school", "academic"],
+        ) {
             u += 1;
         }
         if u < n {
@@ -573,25 +788,60 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
                 if let Some((un, time)) = unit(doc.w(unit_tok)) {
                     // "the next decade", "the past century": a stretch of time, not a date.
                     if matches!(un, "DE" | "CE") && with_the {
-                        return fixed(i, unit_tok, TimexType::Duration, duration_value(Some(1), un, time));
+                        return fixed(
+                            i,
+                            unit_tok,
+                            TimexType::Duration,
+                            duration_value(Some(1), un, time),
+                        );
                     }
                     let plural = lw(doc, unit_tok).ends_with('s');
                     if num_tok.is_some() || plural {
-                        let nv = num_tok.and_then(|t| num_word(doc.w(t)).filter(|_| !vague_number(doc.w(t))));
-                        let nv = if num_tok.is_some() && nv.is_none() { None } else { nv.or(Some(1)) };
-                        let nv = if plural && num_tok.is_none() { None } else { nv };
-                        return fixed(if with_the { i } else { det_k }, unit_tok, TimexType::Duration, duration_value(nv, un, time));
+                        let nv = num_tok
+                            .and_then(|t| num_word(doc.w(t)).filter(|_| !vague_number(doc.w(t))));
+                        let nv = if num_tok.is_some() && nv.is_none() {
+                            None
+                        } else {
+                            nv.or(Some(1))
+                        };
+                        let nv = if plural && num_tok.is_none() {
+                            None
+                        } else {
+                            nv
+                        };
+                        return fixed(
+                            if with_the { i } else { det_k },
+                            unit_tok,
+                            TimexType::Duration,
+                            duration_value(nv, un, time),
+                        );
                     }
                     if det == "past" && with_the {
-                        return fixed(i, unit_tok, TimexType::Duration, duration_value(Some(1), un, time));
+                        return fixed(
+                            i,
+                            unit_tok,
+                            TimexType::Duration,
+                            duration_value(Some(1), un, time),
+                        );
                     }
                     if matches!(det.as_str(), "following" | "same" | "that") {
                         if det == "following" {
-                            return fixed(i, unit_tok, TimexType::Duration, duration_value(Some(1), un, time));
+                            return fixed(
+                                i,
+                                unit_tok,
+                                TimexType::Duration,
+                                duration_value(Some(1), un, time),
+                            );
                         }
                         return None;
                     }
-                    let a = if with_the { i } else if det_k > i { i } else { det_k };
+                    let a = if with_the {
+                        i
+                    } else if det_k > i {
+                        i
+                    } else {
+                        det_k
+                    };
                     let d = dir;
                     let un_s = un;
                     return rel(
@@ -693,7 +943,10 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
     let mut num_tok = None;
     let mut a = i;
     let mut k = i;
-    if l == "the" && (num_word(&lw(doc, i + 1)).is_some_and(|_| !doc.is(i + 1, &["a", "an"])) || doc.is(i + 1, &["last", "past"])) {
+    if l == "the"
+        && (num_word(&lw(doc, i + 1)).is_some_and(|_| !doc.is(i + 1, &["a", "an"]))
+            || doc.is(i + 1, &["last", "past"]))
+    {
         k = i + 1;
     }
     if doc.is(k, &["a", "an"]) && doc.is(k + 1, &["mere", "full", "few", "couple"]) {
@@ -722,7 +975,11 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
             if k < n && !doc.punct(k, "%") {
                 if let Some((un, time)) = unit(doc.w(k)) {
                     // Years as numbers ("2014 years") are unlikely; keep to small numbers.
-                    let nv = if vague_number(doc.w(nt)) { None } else { num_word(doc.w(nt)) };
+                    let nv = if vague_number(doc.w(nt)) {
+                        None
+                    } else {
+                        num_word(doc.w(nt))
+                    };
                     if nv.is_none_or(|v| v < 1000) {
                         if doc.is(k + 1, &["ago"]) {
                             let v = nv.unwrap_or(0);
@@ -763,16 +1020,28 @@ fn core(doc: &Doc, i: usize) -> Option<M> {
         }
     }
     // Bare plural units: "for years", "in recent weeks", "minutes".
-    if matches!(l.as_str(), "years" | "months" | "weeks" | "days" | "decades" | "hours" | "minutes") {
+    if matches!(
+        l.as_str(),
+        "years" | "months" | "weeks" | "days" | "decades" | "hours" | "minutes"
+    ) {
         if let Some((un, time)) = unit(&l) {
-            let a = if i > 0 && doc.is(i - 1, &["recent"]) { i - 1 } else { i };
+            let a = if i > 0 && doc.is(i - 1, &["recent"]) {
+                i - 1
+            } else {
+                i
+            };
             return fixed(a, i, TimexType::Duration, duration_value(None, un, time));
         }
     }
     if l == "recent" {
         if let Some((un, time)) = doc.get(i + 1).and_then(|_| unit(doc.w(i + 1))) {
             if lw(doc, i + 1).ends_with('s') {
-                return fixed(i, i + 1, TimexType::Duration, duration_value(None, un, time));
+                return fixed(
+                    i,
+                    i + 1,
+                    TimexType::Duration,
+                    duration_value(None, un, time),
+                );
             }
         }
     }
@@ -808,11 +1077,18 @@ fn year_range(doc: &Doc, i: usize) -> Option<[Timex; 2]> {
     }
     let w = doc.w(i);
     let (a, b) = w.split_once('-')?;
-    if a.len() != 4 || !(b.len() == 4 || b.len() == 2) || !a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit()) {
+    if a.len() != 4
+        || !(b.len() == 4 || b.len() == 2)
+        || !a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     let y1: i32 = a.parse().ok()?;
-    let y2: i32 = if b.len() == 2 { (y1 / 100) * 100 + b.parse::<i32>().ok()? } else { b.parse().ok()? };
+    let y2: i32 = if b.len() == 2 {
+        (y1 / 100) * 100 + b.parse::<i32>().ok()?
+    } else {
+        b.parse().ok()?
+    };
     if !(1000..2200).contains(&y1) || y2 <= y1 {
         return None;
     }

@@ -49,14 +49,24 @@ impl Token {
 fn is_open_context(c: Option<char>) -> bool {
     match c {
         None => true,
-        Some(c) => c.is_whitespace() || matches!(c, '(' | '[' | '{' | '—' | '–' | '-' | '/' | '“' | '‘' | '«' | '„'),
+        Some(c) => {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '(' | '[' | '{' | '—' | '–' | '-' | '/' | '“' | '‘' | '«' | '„'
+                )
+        }
     }
 }
 
 fn is_closing_follow(c: Option<char>) -> bool {
     match c {
         None => true,
-        Some(c) => c.is_whitespace() || (c.is_ascii_punctuation() && c != '$') || matches!(c, '”' | '’' | '»' | '—' | '–' | '…'),
+        Some(c) => {
+            c.is_whitespace()
+                || (c.is_ascii_punctuation() && c != '$')
+                || matches!(c, '”' | '’' | '»' | '—' | '–' | '…')
+        }
     }
 }
 
@@ -101,8 +111,19 @@ pub fn tokenize(text: &str, lex: &Lexicon) -> Vec<Token> {
         }
         if c.is_alphanumeric() {
             let (end, abbrev, may_end) = scan_word(text, i, lex);
-            let kind = if c.is_ascii_digit() { Kind::Num } else { Kind::Word };
-            out.push(Token { start: i, end, kind, abbrev, abbrev_may_end: may_end, para });
+            let kind = if c.is_ascii_digit() {
+                Kind::Num
+            } else {
+                Kind::Word
+            };
+            out.push(Token {
+                start: i,
+                end,
+                kind,
+                abbrev,
+                abbrev_may_end: may_end,
+                para,
+            });
             prev_char = text[..end].chars().next_back();
             i = end;
             continue;
@@ -137,7 +158,10 @@ pub fn tokenize(text: &str, lex: &Lexicon) -> Vec<Token> {
                 } else {
                     c == '‘' || c == '`'
                 };
-                Kind::Quote(QuoteMark { double: false, open })
+                Kind::Quote(QuoteMark {
+                    double: false,
+                    open,
+                })
             }
             '.' | '!' | '?' | '…' => Kind::End,
             _ => Kind::Punct,
@@ -151,7 +175,14 @@ pub fn tokenize(text: &str, lex: &Lexicon) -> Vec<Token> {
         } else if c == '-' && end < n && bytes[end] == b'-' {
             end += 1;
         }
-        out.push(Token { start: i, end, kind, abbrev: false, abbrev_may_end: false, para });
+        out.push(Token {
+            start: i,
+            end,
+            kind,
+            abbrev: false,
+            abbrev_may_end: false,
+            para,
+        });
         prev_char = text[..end].chars().next_back();
         i = end;
     }
@@ -209,8 +240,8 @@ fn scan_word(text: &str, start: usize, lex: &Lexicon) -> (usize, bool, bool) {
                 } else {
                     // "U.S", "e.g", "a.m": single-letter segments joined by periods.
                     let seg_len = text[seg_start..i].chars().count();
-                    let one_letter_next =
-                        nn.is_some_and(|x| x.is_alphabetic()) && !after.chars().nth(1).is_some_and(|x| x.is_alphabetic());
+                    let one_letter_next = nn.is_some_and(|x| x.is_alphabetic())
+                        && !after.chars().nth(1).is_some_and(|x| x.is_alphabetic());
                     seg_len == 1 && one_letter_next
                 }
             }
@@ -257,11 +288,29 @@ mod tests {
         assert_eq!(
             toks("Mr. Smith's U.S. far-right $9.7 million (1,400) e.g. J. Doe Feb. 3:07 end."),
             [
-                "Mr.", "Smith's", "U.S.", "far-right", "$", "9.7", "million", "(", "1,400", ")", "e.g.", "J.", "Doe", "Feb.",
-                "3:07", "end", "."
+                "Mr.",
+                "Smith's",
+                "U.S.",
+                "far-right",
+                "$",
+                "9.7",
+                "million",
+                "(",
+                "1,400",
+                ")",
+                "e.g.",
+                "J.",
+                "Doe",
+                "Feb.",
+                "3:07",
+                "end",
+                "."
             ]
         );
-        assert_eq!(toks("1,2 and 10,0000"), ["1", ",", "2", "and", "10", ",", "0000"]);
+        assert_eq!(
+            toks("1,2 and 10,0000"),
+            ["1", ",", "2", "and", "10", ",", "0000"]
+        );
     }
 
     #[test]
@@ -276,7 +325,17 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(marks, [("\"", true), ("\"", false), ("'", true), ("'", false), ("‘", true), ("’", false)]);
+        assert_eq!(
+            marks,
+            [
+                ("\"", true),
+                ("\"", false),
+                ("'", true),
+                ("'", false),
+                ("‘", true),
+                ("’", false)
+            ]
+        );
         assert!(t.iter().any(|x| x.text(s) == "I've"));
     }
 }

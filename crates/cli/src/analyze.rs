@@ -27,9 +27,11 @@ pub enum Format {
 }
 
 #[derive(clap::Args)]
-#[command(after_help = "INPUT is anything `copydesk extract` reads. Relative dates resolve against the \
+#[command(
+    after_help = "INPUT is anything `copydesk extract` reads. Relative dates resolve against the \
 publication date (--published, or the article's own); without one they stay unresolved.\n\n\
-Exit codes: 0 all read; 1 some inputs or records failed (each reported on stderr); 2 bad usage; 3 nothing could be read.")]
+Exit codes: 0 all read; 1 some inputs or records failed (each reported on stderr); 2 bad usage; 3 nothing could be read."
+)]
 pub struct Args {
     /// Files, directories or - (stdin).
     #[arg(required = true)]
@@ -64,18 +66,33 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     };
     if let Some(p) = &args.published {
         if copydesk_analyze::publication_day(p).is_none() {
-            eprintln!("copydesk: --published {p:?} is not an RFC 3339 date-time or YYYY-MM-DD date");
+            eprintln!(
+                "copydesk: --published {p:?} is not an RFC 3339 date-time or YYYY-MM-DD date"
+            );
             return Ok(exit::USAGE);
         }
     }
-    let opts = ReadOptions { map, published: args.published.clone(), ..Default::default() };
+    let opts = ReadOptions {
+        map,
+        published: args.published.clone(),
+        ..Default::default()
+    };
     let colour = args.output.is_none() && std::io::stdout().is_terminal();
     let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(BufWriter::new(File::create(p).with_context(|| format!("cannot create {p}"))?)),
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot create {p}"))?,
+        )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
-    let aopts = Options { tokens: !args.no_tokens && matches!(args.format, Format::Json | Format::Jsonl) };
-    let mut w = Writer { out, format: args.format, count: 0, colour };
+    let aopts = Options {
+        tokens: !args.no_tokens && matches!(args.format, Format::Json | Format::Jsonl),
+    };
+    let mut w = Writer {
+        out,
+        format: args.format,
+        count: 0,
+        colour,
+    };
     w.start()?;
     let mut batch: Vec<Article> = Vec::new();
     let mut io_error: Option<std::io::Error> = None;
@@ -115,7 +132,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         eprintln!("copydesk: nothing could be read ({} errors)", stats.errors);
         exit::FAILED
     } else {
-        eprintln!("copydesk: {} articles, {} errors", stats.articles, stats.errors);
+        eprintln!(
+            "copydesk: {} articles, {} errors",
+            stats.articles, stats.errors
+        );
         exit::PARTIAL
     })
 }
@@ -154,7 +174,8 @@ impl Writer {
                 self.out.write_all(b"\n")?;
             }
             Format::Json => {
-                self.out.write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
+                self.out
+                    .write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
                 serde_json::to_writer_pretty(&mut self.out, a)?;
             }
             Format::Quotes => {
@@ -167,7 +188,9 @@ impl Writer {
                     // Only attributed quotes are units of the scorer. A partial quote is part
                     // of the reported speech around it (PolNeAR's and PARC's convention: its
                     // content is the whole paraphrase), which is emitted as the indirect quote.
-                    .filter(|q| q.kind != QuoteKind::Partial && (q.cue.is_some() || q.speaker.is_some()))
+                    .filter(|q| {
+                        q.kind != QuoteKind::Partial && (q.cue.is_some() || q.speaker.is_some())
+                    })
                     .map(|q| {
                         serde_json::json!({
                             "kind": q.kind,
@@ -178,7 +201,10 @@ impl Writer {
                         })
                     })
                     .collect();
-                serde_json::to_writer(&mut self.out, &serde_json::json!({"id": a.id, "quotes": quotes}))?;
+                serde_json::to_writer(
+                    &mut self.out,
+                    &serde_json::json!({"id": a.id, "quotes": quotes}),
+                )?;
                 self.out.write_all(b"\n")?;
             }
             Format::Timex => {
@@ -193,7 +219,10 @@ impl Writer {
                         })
                     })
                     .collect();
-                serde_json::to_writer(&mut self.out, &serde_json::json!({"id": a.id, "timex": timex}))?;
+                serde_json::to_writer(
+                    &mut self.out,
+                    &serde_json::json!({"id": a.id, "timex": timex}),
+                )?;
                 self.out.write_all(b"\n")?;
             }
             Format::Text => {
@@ -209,7 +238,8 @@ impl Writer {
 
     fn finish(mut self) -> std::io::Result<()> {
         if self.format == Format::Json {
-            self.out.write_all(if self.count == 0 { b"]\n" } else { b"\n]\n" })?;
+            self.out
+                .write_all(if self.count == 0 { b"]\n" } else { b"\n]\n" })?;
         }
         self.out.flush()
     }
@@ -241,11 +271,23 @@ fn write_text(out: &mut dyn Write, a: &Article, colour: bool) -> std::io::Result
     if let Some(t) = &a.title {
         writeln!(out, "{t}")?;
     }
-    writeln!(out, "({}{})\n", a.id, a.published.as_deref().map(|p| format!(", published {p}")).unwrap_or_default())?;
+    writeln!(
+        out,
+        "({}{})\n",
+        a.id,
+        a.published
+            .as_deref()
+            .map(|p| format!(", published {p}"))
+            .unwrap_or_default()
+    )?;
     if colour {
         let mut style = vec![0u8; text.len()];
         let mut paint = |s: Span, v: u8| {
-            for x in style.get_mut(s.start..s.end.min(text.len())).into_iter().flatten() {
+            for x in style
+                .get_mut(s.start..s.end.min(text.len()))
+                .into_iter()
+                .flatten()
+            {
                 *x = (*x).max(v);
             }
         };
@@ -323,20 +365,34 @@ fn write_text(out: &mut dyn Write, a: &Article, colour: bool) -> std::io::Result
     if !l.attributions.is_empty() {
         writeln!(out, "Sources:")?;
         for at in &l.attributions {
-            writeln!(out, "  {} ({:?}): {}", at.source_name, at.source_kind, clip(&g(at.claim), 110))?;
+            writeln!(
+                out,
+                "  {} ({:?}): {}",
+                at.source_name,
+                at.source_kind,
+                clip(&g(at.claim), 110)
+            )?;
         }
     }
     if !l.times.is_empty() {
         writeln!(out, "Times:")?;
         for t in &l.times {
-            writeln!(out, "  {} -> {} {}", g(t.phrase.unwrap_or(t.span)), t.kind.as_str(), t.value.as_deref().unwrap_or("(unresolved)"))?;
+            writeln!(
+                out,
+                "  {} -> {} {}",
+                g(t.phrase.unwrap_or(t.span)),
+                t.kind.as_str(),
+                t.value.as_deref().unwrap_or("(unresolved)")
+            )?;
         }
     }
     if !l.amounts.is_empty() {
         writeln!(out, "Amounts:")?;
         for am in &l.amounts {
             let what = match am.kind {
-                AmountKind::Money => format!("{} {}", am.value, am.currency.as_deref().unwrap_or("")),
+                AmountKind::Money => {
+                    format!("{} {}", am.value, am.currency.as_deref().unwrap_or(""))
+                }
                 AmountKind::Percent => format!("{}%", am.value),
                 AmountKind::Count => format!("{} {}", am.value, am.unit.as_deref().unwrap_or("")),
             };

@@ -235,7 +235,11 @@ mod tests {
             kind: "person".into(),
             value: serde_json::json!("Putin"),
         });
-        l.times.push(Timex { span: Span::new(9, 15), value: Some("2017-03-24".into()), ..Default::default() });
+        l.times.push(Timex {
+            span: Span::new(9, 15),
+            value: Some("2017-03-24".into()),
+            ..Default::default()
+        });
         let json = serde_json::to_string(&l).unwrap();
         assert!(json.contains("\"type\":\"DATE\""), "{json}");
         let back: Layers = serde_json::from_str(&json).unwrap();
