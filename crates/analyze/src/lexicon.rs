@@ -21,7 +21,8 @@ pub struct Lexicon {
     pub media: FxHashMap<&'static str, SourceKind>,
     pub currencies: FxHashMap<&'static str, &'static str>,
     pub contested: FxHashSet<&'static str>,
-    pub contested_prefixes: Vec<&'static str>,
+    /// Prefixes grouped by first byte, so a word is compared with a handful at most.
+    pub contested_prefixes: FxHashMap<u8, Vec<&'static str>>,
 }
 
 fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
@@ -78,10 +79,10 @@ impl Lexicon {
             })
             .collect();
         let mut contested = FxHashSet::default();
-        let mut contested_prefixes = Vec::new();
+        let mut contested_prefixes: FxHashMap<u8, Vec<&'static str>> = FxHashMap::default();
         for l in lines(include_str!("../data/contested.txt")) {
             match l.strip_suffix('*') {
-                Some(p) => contested_prefixes.push(p),
+                Some(p) => contested_prefixes.entry(p.as_bytes().first().copied().unwrap_or(0)).or_default().push(p),
                 None => {
                     contested.insert(l);
                 }
@@ -113,6 +114,10 @@ impl Lexicon {
 
     pub fn is_contested(&self, lower: &str) -> bool {
         self.contested.contains(lower)
-            || self.contested_prefixes.iter().any(|p| lower.starts_with(p))
+            || lower
+                .as_bytes()
+                .first()
+                .and_then(|b| self.contested_prefixes.get(b))
+                .is_some_and(|ps| ps.iter().any(|p| lower.starts_with(p)))
     }
 }

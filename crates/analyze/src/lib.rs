@@ -208,9 +208,13 @@ fn unattributed(d: &doc::Doc, layers: &Layers) -> Vec<Claim> {
         for k in s.t0..s.t1 {
             if d.is_word(k) {
                 let w = d.w(k);
-                let lw = w.to_lowercase();
-                if d.lex.is_contested(&lw) {
-                    reason = Some(lw);
+                let hit = if w.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+                    d.lex.is_contested(w)
+                } else {
+                    d.lex.is_contested(&w.to_lowercase())
+                };
+                if hit {
+                    reason = Some(w.to_lowercase());
                     break;
                 }
             }

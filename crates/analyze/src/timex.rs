@@ -241,6 +241,10 @@ pub fn find(doc: &Doc, dct: Option<NaiveDate>, notes: &mut Vec<Note>) -> Vec<Tim
             i += 1;
             continue;
         }
+        if !could_start(doc, i) {
+            i += 1;
+            continue;
+        }
         let Some(m) = match_at(doc, i) else {
             i += 1;
             continue;
@@ -311,6 +315,38 @@ pub fn find(doc: &Doc, dct: Option<NaiveDate>, notes: &mut Vec<Note>) -> Vec<Tim
         });
     }
     out
+}
+
+/// Words that can open a time expression (besides numbers, months and weekdays).
+const TRIGGERS: &[&str] = &[
+    "the", "a", "an", "last", "this", "next", "past", "coming", "previous", "following", "current", "that",
+    "earlier", "later", "early", "late", "mid", "almost", "nearly", "about", "approximately", "roughly", "around",
+    "more", "less", "fewer", "at", "every", "each", "today", "yesterday", "tomorrow", "tonight", "now", "currently",
+    "nowadays", "recently", "lately", "annually", "yearly", "daily", "weekly", "monthly", "recent", "years",
+    "months", "weeks", "days", "decades", "hours", "minutes", "one", "two", "three", "four", "five", "six", "seven",
+    "eight", "nine", "ten", "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety",
+    "hundred", "dozen", "several", "few", "many", "some", "couple", "numerous", "single",
+];
+
+/// A cheap test run on every token before the rules: most words cannot start a time
+/// expression, and the rules allocate.
+fn could_start(doc: &Doc, i: usize) -> bool {
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> = std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| TRIGGERS.iter().copied().collect());
+    let t = &doc.toks[i];
+    if matches!(t.kind, Kind::Num) {
+        return true;
+    }
+    let w = doc.w(i);
+    let first = w.chars().next().unwrap_or(' ');
+    if first.is_uppercase() {
+        return month_of(w).is_some() || weekday_of(w).is_some() || set.contains(w.to_ascii_lowercase().as_str());
+    }
+    if set.contains(w) {
+        return true;
+    }
+    // "two-year", "mid-2011"
+    w.split_once('-').is_some_and(|(a, _)| a == "mid" || set.contains(a) || a.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn lw(doc: &Doc, i: usize) -> String {
