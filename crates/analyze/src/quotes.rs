@@ -501,7 +501,8 @@ fn pair_marks(doc: &Doc, notes: &mut Vec<Note>) -> Vec<RawQuote> {
         let last_of_para = toks.get(i + 1).is_none_or(|n| n.para != t.para);
         if let Kind::Quote(q) = t.kind {
             if q.double {
-                match (q.open, open_d) {
+                let open = if q.ambiguous { open_d.is_none() } else { q.open };
+                match (open, open_d) {
                     (true, Some(o)) => {
                         unbalanced += 1;
                         first_unbalanced.get_or_insert(Span::new(toks[o].start, toks[o].end));
@@ -595,16 +596,17 @@ fn classify(doc: &Doc, r: &RawQuote) -> QuoteKind {
         || r.open == sent_start
         || (r.open > 0
             && (matches!(doc.w(r.open - 1), ":" | "," | "—" | "–" | "(" | "--")
+                || (doc.toks[r.open - 1].abbrev && !lower_start)
                 || (doc.lex.cue(doc.w(r.open - 1)).is_some() && !lower_start)
                 || doc.is_close_quote(r.open - 1)));
-    if !r.double || words <= 2 || !before_ok {
-        // A short or embedded quote reads as the writer's sentence quoting a phrase.
-        if before_ok && words >= 3 {
-            return QuoteKind::Direct;
-        }
-        return QuoteKind::Partial;
+    // A quote that stands apart and either is a few words long or ends in its own
+    // punctuation ("Safety," said Grimm) is a statement; anything else quotes a phrase.
+    let own_punct = r.close > r.open + 1 && matches!(doc.w(r.close - 1), "," | "." | "?" | "!" | "…" | "...");
+    if before_ok && (words >= 3 || own_punct) && (r.double || words >= 3) {
+        QuoteKind::Direct
+    } else {
+        QuoteKind::Partial
     }
-    QuoteKind::Direct
 }
 
 /// `"...," X said` / `"...," said X` / `"...", she added`.
@@ -636,11 +638,12 @@ fn cue_after(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
             }
         }
     }
-    // X said
-    let end = (k + 12).min(doc.toks.len());
+    // X said / X, the minister of ..., said / X (D-Minn.) said
+    let end = (k + 30).min(doc.toks.len());
     let mut j = k;
     while j < end && doc.toks[j].para == para {
-        if matches!(doc.toks[j].kind, Kind::End | Kind::Quote(_)) {
+        if matches!(doc.toks[j].kind, Kind::Quote(_)) || (matches!(doc.toks[j].kind, Kind::End) && !doc.punct(j + 1, ")"))
+        {
             break;
         }
         if doc.is_word(j) && j > k && doc.lex.cue(doc.w(j)) == Some(true) {
@@ -686,8 +689,19 @@ fn cue_before(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
             .is_some_and(|strong| strong || punct_before)
     {
         let np = subject_before(doc, k, lo);
-        np?;
+        // "by saying "Too many."": the cue stands without a subject of its own.
+        if np.is_none() && !doc.w(k).ends_with("ing") {
+            return None;
+        }
         return Some(((k, k), np));
+    }
+    // "Rep. Trey Gowdy (R-S.C.): "..."": a named speaker and a colon.
+    if doc.punct(k + 1, ":") && k + 2 == r.open {
+        if let Some(np) = subject_before(doc, k + 1, lo) {
+            if np.name.is_some() && np.a == lo {
+                return Some(((k + 1, k + 1), Some(np)));
+            }
+        }
     }
     // "said Smith:" / "according to X,"
     let mut j = k;
@@ -741,6 +755,14 @@ fn subject_before(doc: &Doc, c: usize, lo: usize) -> Option<Np> {
         return None;
     }
     let mut j = c - 1;
+    // A parenthesis before the verb: "Sen. Amy Klobuchar (D-Minn.) said".
+    if doc.punct(j, ")") {
+        let open = (j.saturating_sub(8).max(lo)..j).rev().find(|&k| doc.punct(k, "("))?;
+        if open <= lo {
+            return None;
+        }
+        j = open - 1;
+    }
     // Skip auxiliaries, adverbs and short time adjuncts ("on Thursday", "in a statement").
     loop {
         let w = doc.w(j);

@@ -22,6 +22,9 @@ pub struct QuoteMark {
     pub double: bool,
     /// Which side the mark stands on, judged from the characters around it.
     pub open: bool,
+    /// A straight mark between spaces (or touching on both sides): its side is decided
+    /// by the pairing (it closes an open quote, else opens one).
+    pub ambiguous: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -131,6 +134,7 @@ pub fn tokenize(text: &str, lex: &Lexicon) -> Vec<Token> {
         let next = text[i + clen..].chars().next();
         let kind = match c {
             '"' | '“' | '”' | '„' | '«' | '»' => {
+                let ambiguous = c == '"' && is_open_context(prev_char) == is_closing_follow(next);
                 let open = match c {
                     '«' | '„' => true,
                     '»' => false,
@@ -146,7 +150,7 @@ pub fn tokenize(text: &str, lex: &Lexicon) -> Vec<Token> {
                         }
                     }
                 };
-                Kind::Quote(QuoteMark { double: true, open })
+                Kind::Quote(QuoteMark { double: true, open, ambiguous })
             }
             '‘' | '’' | '\'' | '`' => {
                 let before_open = is_open_context(prev_char);
@@ -158,10 +162,7 @@ pub fn tokenize(text: &str, lex: &Lexicon) -> Vec<Token> {
                 } else {
                     c == '‘' || c == '`'
                 };
-                Kind::Quote(QuoteMark {
-                    double: false,
-                    open,
-                })
+                Kind::Quote(QuoteMark { double: false, open, ambiguous: false })
             }
             '.' | '!' | '?' | '…' => Kind::End,
             _ => Kind::Punct,
