@@ -602,7 +602,18 @@ fn classify(doc: &Doc, r: &RawQuote) -> QuoteKind {
     // A quote that stands apart and either is a few words long or ends in its own
     // punctuation ("Safety," said Grimm) is a statement; anything else quotes a phrase.
     let own_punct = r.close > r.open + 1 && matches!(doc.w(r.close - 1), "," | "." | "?" | "!" | "…" | "...");
-    if before_ok && (words >= 3 || own_punct) && (r.double || words >= 3) {
+    // The writer's sentence going on after the marks ("..." until the Iowa caucuses) makes
+    // the quote a phrase inside it, unless what follows is the speaker and cue.
+    let k = r.close + 1;
+    let same_sentence = doc.sent_of.get(k).is_some_and(|&sk| sk == doc.sent_of[r.close]);
+    let continues = r.closed
+        && !own_punct
+        && same_sentence
+        && doc.is_lower_word(k)
+        && !doc.is(k, PRONOUNS)
+        && !doc.is(k, DETERMINERS)
+        && doc.lex.cue(doc.w(k)).is_none();
+    if before_ok && !continues && (words >= 3 || own_punct) && (r.double || words >= 3) {
         QuoteKind::Direct
     } else {
         QuoteKind::Partial
@@ -631,7 +642,7 @@ fn cue_after(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
     }
     let loose = ended_with_comma || comma_after;
     // said X
-    if doc.is_word(k) && doc.lex.cue(doc.w(k)) == Some(true) {
+    if doc.is_word(k) && doc.lex.cue(doc.w(k)).is_some_and(|strong| strong || loose) {
         if let Some(np) = np_fwd(doc, k + 1, doc.toks.len()) {
             if loose || doc.is_lower_word(k) {
                 return Some(((k, k), Some(np)));
@@ -646,7 +657,7 @@ fn cue_after(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
         {
             break;
         }
-        if doc.is_word(j) && j > k && doc.lex.cue(doc.w(j)) == Some(true) {
+        if doc.is_word(j) && j > k && doc.lex.cue(doc.w(j)).is_some_and(|strong| strong || loose) {
             if let Some(np) = subject_before(doc, j, k) {
                 if np.a == k && (loose || doc.is_lower_word(k)) {
                     return Some(((j, j), Some(np)));
