@@ -613,6 +613,16 @@ fn classify(doc: &Doc, r: &RawQuote) -> QuoteKind {
         && !doc.is(k, PRONOUNS)
         && !doc.is(k, DETERMINERS)
         && doc.lex.cue(doc.w(k)).is_none();
+    // A short run of capitalised words is a title or a name ("Bloodline," "Trumpcare"),
+    // unless a speaker and cue follow it.
+    let title_like = words <= 6
+        && (r.open + 1..r.close).all(|j| !doc.is_word(j) || doc.is_cap(j) || doc.is(j, &["of", "the", "and", "a", "in", "for", "to", "on"]))
+        && !matches!(doc.w(r.close - 1), "." | "?" | "!");
+    let after = if doc.punct(k, ",") { k + 1 } else { k };
+    let cue_follows = doc.is(after, PRONOUNS) || doc.lex.cue(doc.w(after)).is_some();
+    if title_like && !cue_follows {
+        return QuoteKind::Partial;
+    }
     if before_ok && !continues && (words >= 3 || own_punct) && (r.double || words >= 3) {
         QuoteKind::Direct
     } else {
@@ -682,15 +692,39 @@ fn cue_before(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
             let c = (lo..=k)
                 .rev()
                 .take(12)
-                .find(|&j| doc.is_word(j) && doc.lex.cue(doc.w(j)).is_some())?;
-            let np = subject_before(doc, c, lo)?;
-            return Some(((c, c), Some(np)));
+                .find(|&j| doc.is_word(j) && doc.lex.cue(doc.w(j)).is_some());
+            return match c.and_then(|c| subject_before(doc, c, lo).map(|np| (c, np))) {
+                Some((c, np)) => Some(((c, c), Some(np))),
+                None => colon_subject(doc, k + 1),
+            };
         }
         return None;
     }
-    if matches!(doc.w(k), ":" | ",") {
+    if doc.punct(k, ":") {
+        if let Some(found) = cue_before_at(doc, r, k - usize::from(k > 0)) {
+            return Some(found);
+        }
+        return colon_subject(doc, k);
+    }
+    if doc.punct(k, ",") {
         k = k.checked_sub(1)?;
     }
+    cue_before_at(doc, r, k)
+}
+
+/// "Trump issued the following statement: "..."": the named subject of the sentence that
+/// the colon ends speaks, with the colon as the cue.
+fn colon_subject(doc: &Doc, colon: usize) -> Option<((usize, usize), Option<Np>)> {
+    let lo = doc.sentence_of(colon).map(|s| s.t0)?;
+    let np = np_fwd(doc, lo, colon)?;
+    np.name?;
+    if np.b >= colon {
+        return None;
+    }
+    Some(((colon, colon), Some(np)))
+}
+
+fn cue_before_at(doc: &Doc, r: &RawQuote, k: usize) -> Option<((usize, usize), Option<Np>)> {
     let lo = doc.sentence_of(k).map(|s| s.t0).unwrap_or(0);
     let punct_before = k + 1 < r.open;
     if doc.is_word(k)
@@ -701,7 +735,7 @@ fn cue_before(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
     {
         let np = subject_before(doc, k, lo);
         // "by saying "Too many."": the cue stands without a subject of its own.
-        if np.is_none() && !doc.w(k).ends_with("ing") {
+        if np.is_none() && !doc.w(k).ends_with("ing") && !doc.is(k.wrapping_sub(1), &["to"]) {
             return None;
         }
         return Some(((k, k), np));
