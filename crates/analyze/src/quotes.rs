@@ -214,6 +214,14 @@ pub fn find(doc: &Doc) -> Output {
 
     // Reported speech, sentence by sentence.
     let mut indirect: Vec<Found> = Vec::new();
+    // Speakers of the quotes' cues, for a second verb sharing the subject ("She declared
+    // "..." and said that ...").
+    let mut cue_np: FxHashMap<usize, Np> = FxHashMap::default();
+    for f in &found {
+        if let (Some((a, _)), Some(np)) = (f.cue, f.speaker) {
+            cue_np.insert(a, np);
+        }
+    }
     for s in &doc.sents {
         let mut cues: Vec<(usize, usize, Np, bool)> = Vec::new(); // (cue a, cue b, speaker, clause_before)
         let mut i = s.t0;
@@ -250,6 +258,14 @@ pub fn find(doc: &Doc) -> Output {
                     && !next_that
                     && tail_is_short(doc, i + 1, s.t1);
                 cues.push((i, i, np, before));
+            } else if let Some(np) = (i > s.t0 && doc.is(i - 1, &["and", "but"]))
+                .then(|| (i.saturating_sub(40).max(s.t0)..i).rev().find_map(|k| cue_np.get(&k).copied()))
+                .flatten()
+                .or_else(|| (i > s.t0 && doc.is(i - 1, &["and", "but"])).then(|| cues.last().map(|c| c.2)).flatten())
+                .filter(|np| !in_quote[np.a])
+            {
+                // "She declared ... and said that ...": the subject of the first verb.
+                cues.push((i, i, np, false));
             } else if i > s.t0 && clause_sep(doc, i - 1) {
                 // "CLAUSE, said the official."
                 if let Some(np) = np_fwd(doc, i + 1, s.t1) {
