@@ -259,9 +259,17 @@ pub fn find(doc: &Doc) -> Output {
                     && tail_is_short(doc, i + 1, s.t1);
                 cues.push((i, i, np, before));
             } else if let Some(np) = (i > s.t0 && doc.is(i - 1, &["and", "but"]))
-                .then(|| (i.saturating_sub(40).max(s.t0)..i).rev().find_map(|k| cue_np.get(&k).copied()))
+                .then(|| {
+                    (i.saturating_sub(40).max(s.t0)..i)
+                        .rev()
+                        .find_map(|k| cue_np.get(&k).copied())
+                })
                 .flatten()
-                .or_else(|| (i > s.t0 && doc.is(i - 1, &["and", "but"])).then(|| cues.last().map(|c| c.2)).flatten())
+                .or_else(|| {
+                    (i > s.t0 && doc.is(i - 1, &["and", "but"]))
+                        .then(|| cues.last().map(|c| c.2))
+                        .flatten()
+                })
                 .filter(|np| !in_quote[np.a])
             {
                 // "She declared ... and said that ...": the subject of the first verb.
@@ -517,7 +525,11 @@ fn pair_marks(doc: &Doc, notes: &mut Vec<Note>) -> Vec<RawQuote> {
         let last_of_para = toks.get(i + 1).is_none_or(|n| n.para != t.para);
         if let Kind::Quote(q) = t.kind {
             if q.double {
-                let open = if q.ambiguous { open_d.is_none() } else { q.open };
+                let open = if q.ambiguous {
+                    open_d.is_none()
+                } else {
+                    q.open
+                };
                 match (open, open_d) {
                     (true, Some(o)) => {
                         unbalanced += 1;
@@ -617,11 +629,15 @@ fn classify(doc: &Doc, r: &RawQuote) -> QuoteKind {
                 || doc.is_close_quote(r.open - 1)));
     // A quote that stands apart and either is a few words long or ends in its own
     // punctuation ("Safety," said Grimm) is a statement; anything else quotes a phrase.
-    let own_punct = r.close > r.open + 1 && matches!(doc.w(r.close - 1), "," | "." | "?" | "!" | "…" | "...");
+    let own_punct =
+        r.close > r.open + 1 && matches!(doc.w(r.close - 1), "," | "." | "?" | "!" | "…" | "...");
     // The writer's sentence going on after the marks ("..." until the Iowa caucuses) makes
     // the quote a phrase inside it, unless what follows is the speaker and cue.
     let k = r.close + 1;
-    let same_sentence = doc.sent_of.get(k).is_some_and(|&sk| sk == doc.sent_of[r.close]);
+    let same_sentence = doc
+        .sent_of
+        .get(k)
+        .is_some_and(|&sk| sk == doc.sent_of[r.close]);
     let continues = r.closed
         && !own_punct
         && same_sentence
@@ -632,7 +648,11 @@ fn classify(doc: &Doc, r: &RawQuote) -> QuoteKind {
     // A short run of capitalised words is a title or a name ("Bloodline," "Trumpcare"),
     // unless a speaker and cue follow it.
     let title_like = words <= 6
-        && (r.open + 1..r.close).all(|j| !doc.is_word(j) || doc.is_cap(j) || doc.is(j, &["of", "the", "and", "a", "in", "for", "to", "on"]))
+        && (r.open + 1..r.close).all(|j| {
+            !doc.is_word(j)
+                || doc.is_cap(j)
+                || doc.is(j, &["of", "the", "and", "a", "in", "for", "to", "on"])
+        })
         && !matches!(doc.w(r.close - 1), "." | "?" | "!");
     let after = if doc.punct(k, ",") { k + 1 } else { k };
     let cue_follows = doc.is(after, PRONOUNS) || doc.lex.cue(doc.w(after)).is_some();
@@ -679,7 +699,8 @@ fn cue_after(doc: &Doc, r: &RawQuote) -> Option<((usize, usize), Option<Np>)> {
     let end = (k + 30).min(doc.toks.len());
     let mut j = k;
     while j < end && doc.toks[j].para == para {
-        if matches!(doc.toks[j].kind, Kind::Quote(_)) || (matches!(doc.toks[j].kind, Kind::End) && !doc.punct(j + 1, ")"))
+        if matches!(doc.toks[j].kind, Kind::Quote(_))
+            || (matches!(doc.toks[j].kind, Kind::End) && !doc.punct(j + 1, ")"))
         {
             break;
         }
@@ -818,7 +839,9 @@ fn subject_before(doc: &Doc, c: usize, lo: usize) -> Option<Np> {
     let mut j = c - 1;
     // A parenthesis before the verb: "Sen. Amy Klobuchar (D-Minn.) said".
     if doc.punct(j, ")") {
-        let open = (j.saturating_sub(8).max(lo)..j).rev().find(|&k| doc.punct(k, "("))?;
+        let open = (j.saturating_sub(8).max(lo)..j)
+            .rev()
+            .find(|&k| doc.punct(k, "("))?;
         if open <= lo {
             return None;
         }

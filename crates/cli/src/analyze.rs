@@ -185,12 +185,10 @@ impl Writer {
                 let quotes: Vec<_> = l
                     .quotes
                     .iter()
-                    // Only attributed quotes are units of the scorer. A partial quote is part
-                    // of the reported speech around it (PolNeAR's and PARC's convention: its
-                    // content is the whole paraphrase), which is emitted as the indirect quote.
-                    .filter(|q| {
-                        q.kind != QuoteKind::Partial && (q.cue.is_some() || q.speaker.is_some())
-                    })
+                    // A partial quote is part of the reported speech around it (PolNeAR's and
+                    // PARC's convention: the content is the whole paraphrase), which is
+                    // emitted as the indirect quote; it is not a unit of its own.
+                    .filter(|q| q.kind != QuoteKind::Partial)
                     .map(|q| {
                         serde_json::json!({
                             "kind": q.kind,
