@@ -248,8 +248,8 @@ const QUOTE: u8 = 1;
 const AMOUNT: u8 = 2;
 const TIME: u8 = 3;
 const CUE: u8 = 4;
-const SOURCE: u8 = 5;
-const SPEAKER: u8 = 6;
+const SPEAKER: u8 = 5;
+const SOURCE: u8 = 6;
 
 fn ansi(style: u8) -> &'static str {
     match style {
