@@ -1,6 +1,7 @@
 //! The `copydesk` binary: parses the command line and hands over to the library crates.
 //! It holds no logic of its own beyond wiring, output formatting and exit codes.
 
+mod analyze;
 mod extract;
 mod output;
 mod trace;
@@ -35,6 +36,8 @@ struct Cli {
 enum Command {
     /// Read news (HTML, WARC/ARC, RSS/Atom/JSON Feed, JSON lines, CSV, text) into clean articles.
     Extract(extract::Args),
+    /// Find sentences, quotes and speakers, sources, dates and amounts in articles.
+    Analyze(analyze::Args),
     /// Trace text reuse across a corpus: passages with their earliest sources, coverage, spin, families.
     Trace(trace::Args),
     /// Show where each passage of one article came from.
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Extract(args) => extract::run(args),
+        Command::Analyze(args) => analyze::run(args),
         Command::Trace(args) => trace::run(args),
         Command::Provenance(args) => trace::provenance(args),
         Command::Index(cmd) => trace::index(cmd),

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{hash_hex, Span};
+use crate::{hash_hex, Layers, Span};
 
 /// One clean article. See docs/schema.md for the JSON form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -43,6 +43,9 @@ pub struct Article {
     /// Where the article was read from.
     #[serde(default)]
     pub origin: Origin,
+    /// Analysis layers (sentences, quotes, times...): spans into `text` with their values.
+    #[serde(default, skip_serializing_if = "Layers::is_empty")]
+    pub layers: Layers,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

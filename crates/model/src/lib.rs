@@ -10,10 +10,12 @@
 //! vocabulary; readers, analysers and tracers live in their own crates.
 
 mod article;
+pub mod layers;
 mod span;
 pub mod time;
 
 pub use article::{paragraph_spans, Article, Caption, CaptionKind, Origin, SourceFormat};
+pub use layers::Layers;
 pub use span::Span;
 
 /// Hex digest used for content hashes and ids: 128-bit xxh3. Not cryptographic; ids only

@@ -1,0 +1,40 @@
+//! The analysis layers on arbitrary UTF-8 text, with and without a publication date: no
+//! panic, and every span inside the text on char boundaries.
+#![no_main]
+
+use copydesk_analyze::{analyze_text, Options};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let dct = if mode % 2 == 0 {
+        chrono::NaiveDate::from_ymd_opt(2017, 3, 24)
+    } else {
+        None
+    };
+    let l = analyze_text(&text, dct, &Options::default());
+    let ok = |s: copydesk_model::Span| {
+        assert!(
+            text.get(s.start..s.end).is_some(),
+            "span {s:?} outside the text"
+        )
+    };
+    l.sentences.iter().chain(&l.tokens).copied().for_each(ok);
+    for q in &l.quotes {
+        ok(q.content);
+        q.cue
+            .into_iter()
+            .chain(q.speaker)
+            .chain(q.resolved_from)
+            .for_each(ok);
+    }
+    for a in &l.attributions {
+        ok(a.source);
+        ok(a.claim);
+    }
+    l.times.iter().for_each(|t| ok(t.span));
+    l.amounts.iter().for_each(|a| ok(a.span));
+});
