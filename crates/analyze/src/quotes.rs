@@ -2,8 +2,8 @@
 //!
 //! 1. Quotation marks are paired within a paragraph by a two-state machine (open / closed),
 //!    so unbalanced or deeply nested marks cost one pass. A quote left open at the end of a
-//!    paragraph continues when the next paragraph opens with a mark (news style), else it is
-//!    reported in a note.
+//!    paragraph continues when the next paragraph opens with a mark (news style) and is one
+//!    quote over those paragraphs; else it is reported in a note.
 //! 2. A quote is *direct* when it stands as a statement (sentence start, after a cue, a colon
 //!    or a comma), *partial* when it is embedded in the writer's sentence.
 //! 3. The cue and speaker come from the words around the marks: `"...," X said`, `"...,"
@@ -201,6 +201,13 @@ pub fn find(doc: &Doc) -> Output {
             if let Some((cue, sp)) = cue_after(doc, r).or_else(|| cue_before(doc, r)) {
                 f.cue = Some(cue);
                 f.speaker = sp;
+                if let Some(t0) = (cue.0 > r.close).then(|| writer_intro(doc, r)).flatten() {
+                    // "In past campaigns, "we felt ...," he said": the speaker is credited
+                    // with the writer's lead-in too, so the statement is mixed speech.
+                    f.kind = QuoteKind::Indirect;
+                    f.content = doc.span(t0, r.close);
+                    f.ct = (t0, r.close);
+                }
             } else if (after_dash(doc, r) || title_sentence_end(doc, r))
                 && !cue_earlier_in_sentence(doc, r.open)
             {
@@ -680,6 +687,23 @@ fn classify(doc: &Doc, r: &RawQuote) -> QuoteKind {
     } else {
         QuoteKind::Partial
     }
+}
+
+/// The start of the writer's words that lead into a quote in the same sentence and end in
+/// a comma just before it, when they hold no reporting verb, quotation or colon.
+fn writer_intro(doc: &Doc, r: &RawQuote) -> Option<usize> {
+    let lo = doc.sentence_of(r.open).map(|s| s.t0)?;
+    if r.open < lo + 3 || !doc.punct(r.open - 1, ",") || doc.toks[lo].para != doc.toks[r.open].para
+    {
+        return None;
+    }
+    let clean = (lo..r.open - 1).all(|j| {
+        !matches!(doc.toks[j].kind, Kind::Quote(_))
+            && !doc.punct(j, ":")
+            && !(doc.is_word(j)
+                && (doc.lex.cue(doc.w(j)).is_some() || doc.w(j).eq_ignore_ascii_case("according")))
+    });
+    clean.then_some(lo)
 }
 
 /// The quote opens right after a dash ("record — "...").
