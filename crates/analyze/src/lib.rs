@@ -51,6 +51,11 @@
 //! * Quotation marks: `"` `“ ”` `„` `« »`, and single `‘ ’` / `'` outside double quotes within
 //!   one sentence. NYT-style typewriter quotes (`''...''`) are not read as marks, which matches
 //!   PolNeAR's derived labels (they count such content as reported speech).
+//! * A quote continued over paragraphs (no closing mark, the next paragraph reopens) is one
+//!   quote; a quote led in by the writer's own clause ("In past campaigns, "we ...," he
+//!   said") is mixed speech, kept as one indirect statement with its lead-in; quoted titles
+//!   and slogans nobody is said to speak (after a dash, or a capitalised name ending a
+//!   sentence) are partial.
 //! * `--format quotes` (the scorer's input) leaves partial quotes out: each is inside the
 //!   reported speech it belongs to, which is emitted as the indirect quote.
 //! * Where a learned model would do better: speaker and content spans of reported speech

@@ -2,8 +2,8 @@
 //!
 //! 1. Quotation marks are paired within a paragraph by a two-state machine (open / closed),
 //!    so unbalanced or deeply nested marks cost one pass. A quote left open at the end of a
-//!    paragraph continues when the next paragraph opens with a mark (news style), else it is
-//!    reported in a note.
+//!    paragraph continues when the next paragraph opens with a mark (news style) and is one
+//!    quote over those paragraphs; else it is reported in a note.
 //! 2. A quote is *direct* when it stands as a statement (sentence start, after a cue, a colon
 //!    or a comma), *partial* when it is embedded in the writer's sentence.
 //! 3. The cue and speaker come from the words around the marks: `"...," X said`, `"...,"
@@ -201,8 +201,22 @@ pub fn find(doc: &Doc) -> Output {
             if let Some((cue, sp)) = cue_after(doc, r).or_else(|| cue_before(doc, r)) {
                 f.cue = Some(cue);
                 f.speaker = sp;
+                if let Some(t0) = (cue.0 > r.close).then(|| writer_intro(doc, r)).flatten() {
+                    // "In past campaigns, "we felt ...," he said": the speaker is credited
+                    // with the writer's lead-in too, so the statement is mixed speech.
+                    f.kind = QuoteKind::Indirect;
+                    f.content = doc.span(t0, r.close);
+                    f.ct = (t0, r.close);
+                }
+            } else if (after_dash(doc, r) || title_sentence_end(doc, r))
+                && !cue_earlier_in_sentence(doc, r.open)
+            {
+                // Nobody speaks it: a slogan or headline after a dash ("FAREWELL—"...",
+                // by ...), or a title closing a sentence ("her film, "Trainwreck."").
+                f.kind = QuoteKind::Partial;
             }
         }
+        let kind = f.kind;
         direct_raw[qi] = kind == QuoteKind::Direct;
         if let Some((a, b)) = f.cue {
             for x in &mut used_cue[a..=b] {
@@ -520,11 +534,14 @@ fn pair_marks(doc: &Doc, notes: &mut Vec<Note>) -> Vec<RawQuote> {
     let mut open_s: Option<usize> = None;
     let mut unbalanced = 0usize;
     let mut first_unbalanced: Option<Span> = None;
+    let mut skip_open: Option<usize> = None;
     for i in 0..toks.len() {
         let t = toks[i];
         let last_of_para = toks.get(i + 1).is_none_or(|n| n.para != t.para);
         if let Kind::Quote(q) = t.kind {
-            if q.double {
+            if skip_open == Some(i) {
+                skip_open = None;
+            } else if q.double {
                 let open = if q.ambiguous {
                     open_d.is_none()
                 } else {
@@ -584,6 +601,12 @@ fn pair_marks(doc: &Doc, notes: &mut Vec<Note>) -> Vec<RawQuote> {
                     .get(i + 1)
                     .is_some_and(|n| matches!(n.kind, Kind::Quote(q) if q.double && q.open));
                 if next_opens && i > o {
+                    // News style continues a quote into the next paragraph by reopening
+                    // it without closing: one statement, so one quote across the
+                    // paragraphs (the reopening mark is skipped).
+                    open_d = Some(o);
+                    skip_open = Some(i + 1);
+                } else if toks[o].para != t.para {
                     out.push(RawQuote {
                         open: o,
                         close: i,
@@ -664,6 +687,62 @@ fn classify(doc: &Doc, r: &RawQuote) -> QuoteKind {
     } else {
         QuoteKind::Partial
     }
+}
+
+/// The start of the writer's words that lead into a quote in the same sentence and end in
+/// a comma just before it, when they hold no reporting verb, quotation or colon.
+fn writer_intro(doc: &Doc, r: &RawQuote) -> Option<usize> {
+    let lo = doc.sentence_of(r.open).map(|s| s.t0)?;
+    if r.open < lo + 3 || !doc.punct(r.open - 1, ",") || doc.toks[lo].para != doc.toks[r.open].para
+    {
+        return None;
+    }
+    let clean = (lo..r.open - 1).all(|j| {
+        !matches!(doc.toks[j].kind, Kind::Quote(_))
+            && !doc.punct(j, ":")
+            && !(doc.is_word(j)
+                && (doc.lex.cue(doc.w(j)).is_some() || doc.w(j).eq_ignore_ascii_case("according")))
+    });
+    clean.then_some(lo)
+}
+
+/// The quote opens right after a dash ("record — "...").
+fn after_dash(doc: &Doc, r: &RawQuote) -> bool {
+    r.open > 0
+        && doc.toks[r.open - 1].para == doc.toks[r.open].para
+        && matches!(doc.w(r.open - 1), "—" | "–" | "--" | "-")
+}
+
+/// A few capitalised words quoted after a comma, ending the sentence: a title or a name
+/// ("her film, "Trainwreck."").
+fn title_sentence_end(doc: &Doc, r: &RawQuote) -> bool {
+    if r.open == 0 || !doc.punct(r.open - 1, ",") || r.close < r.open + 2 {
+        return false;
+    }
+    if !doc.punct(r.close - 1, ".") {
+        return false;
+    }
+    let mut words = 0;
+    for j in r.open + 1..r.close - 1 {
+        if doc.is_word(j) {
+            words += 1;
+            if !doc.is_cap(j) && !doc.is(j, &["of", "the", "and", "a", "in", "for", "to", "on"]) {
+                return false;
+            }
+        } else if !doc.punct(j, ",") && !doc.punct(j, "'") && !doc.punct(j, "’") {
+            return false;
+        }
+    }
+    (1..=6).contains(&words)
+}
+
+/// A reporting verb (or "according to") before the quote in its sentence.
+fn cue_earlier_in_sentence(doc: &Doc, open: usize) -> bool {
+    let lo = doc.sentence_of(open).map(|s| s.t0).unwrap_or(open);
+    (lo..open).any(|j| {
+        doc.is_word(j)
+            && (doc.lex.cue(doc.w(j)).is_some() || doc.w(j).eq_ignore_ascii_case("according"))
+    })
 }
 
 /// `"...," X said` / `"...," said X` / `"...", she added`.

@@ -100,3 +100,30 @@ fn quotes_cues_speakers_and_documents() {
     assert_eq!(g(l.attributions[0].claim), "The ministry paid the fee");
     assert_eq!(g(l.extra["datelines"][0].span), "MOSCOW (Reuters) -");
 }
+
+#[test]
+fn quotes_across_paragraphs_and_unspoken_titles() {
+    let t = "\"We will not yield. We never have.\n\n\"And we never will,\" Smith said.\n\n\
+             She starred in her latest film, \"Trainwreck.\"\n\n\
+             FAREWELL—\"The club will close at the end of December,\" by Ben Sisario.";
+    let l = analyze_text(t, day(), &Options::default());
+    let g = |s: copydesk_model::Span| s.get(t).unwrap();
+    let direct: Vec<&str> = l
+        .quotes
+        .iter()
+        .filter(|q| q.kind == QuoteKind::Direct)
+        .map(|q| g(q.content))
+        .collect();
+    // One statement over two paragraphs is one quote, spoken by Smith.
+    assert_eq!(
+        direct,
+        ["We will not yield. We never have.\n\n\"And we never will,"]
+    );
+    assert_eq!(l.quotes[0].speaker_name.as_deref(), Some("Smith"));
+    // A film title and a headline after a dash are nobody's statement.
+    assert!(l
+        .quotes
+        .iter()
+        .filter(|q| g(q.content) == "Trainwreck." || g(q.content).starts_with("The club"))
+        .all(|q| q.kind == QuoteKind::Partial));
+}
