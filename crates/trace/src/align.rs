@@ -40,6 +40,10 @@ pub struct AlignParams {
     /// Heavily reworded passages are also sought sentence by sentence: sentence pairs
     /// sharing this share of their content words (Dice) seed a passage; 0 turns it off.
     pub sentence_dice: f32,
+    /// The sentence step runs only for pairs whose exact runs add up to this many tokens:
+    /// most candidate pairs share a few chance phrases and nothing more, and seeking
+    /// sentences in all of them costs more than the rest of the alignment.
+    pub sentence_min_run_tokens: u32,
 }
 
 impl Default for AlignParams {
@@ -52,9 +56,10 @@ impl Default for AlignParams {
             max_fuzzy_gap: 60,
             fuzzy_overlap: 0.35,
             min_matched: 14,
-            merge_gap: 30,
-            merge_density: 0.2,
+            merge_gap: 100,
+            merge_density: 0.15,
             sentence_dice: 0.0,
+            sentence_min_run_tokens: 12,
         }
     }
 }
@@ -182,6 +187,7 @@ pub fn align_indexed(
     if runs.is_empty() {
         return Vec::new();
     }
+    let run_tokens: u32 = runs.iter().map(|r| r.len).sum();
     let mut chains = chain_runs(target, source, runs, p);
     for c in &mut chains {
         trim_weak_ends(c, p.anchor as u32);
@@ -189,7 +195,7 @@ pub fn align_indexed(
     if p.merge_gap > 0 {
         chains = merge_fuzzy(target, source, chains, p);
     }
-    if p.sentence_dice > 0.0 {
+    if p.sentence_dice > 0.0 && run_tokens >= p.sentence_min_run_tokens {
         chains = with_sentence_passages(target, source, chains, p);
     }
     let mut out: Vec<Chain> = chains
@@ -489,36 +495,51 @@ fn with_sentence_passages(
         v.dedup();
         v
     };
-    let s_sets: Vec<Vec<u32>> = ss.iter().map(|&r| content(source, r)).collect();
-    let mut inv: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
-    for (j, set) in s_sets.iter().enumerate() {
-        for &w in set {
-            inv.entry(w).or_default().push(j as u32);
+    // (word, sentence) of the source's content words, sorted and deduplicated: the
+    // inverted index and each sentence's set size without one allocation per sentence
+    // (this step runs for every candidate pair).
+    let mut s_words: Vec<(u32, u32)> = Vec::with_capacity(source.len());
+    for (j, &(a, b)) in ss.iter().enumerate() {
+        for i in a..b {
+            if source.content[i as usize] {
+                s_words.push((source.toks[i as usize], j as u32));
+            }
         }
     }
+    s_words.sort_unstable();
+    s_words.dedup();
+    let mut s_size = vec![0u32; ss.len()];
+    for &(_, j) in &s_words {
+        s_size[j as usize] += 1;
+    }
     let mut seeds: Vec<(u32, u32, u32)> = Vec::new();
-    let mut counts: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    let mut counts = vec![0u32; ss.len()];
+    let mut touched: Vec<u32> = Vec::new();
     for (i, &r) in ts.iter().enumerate() {
         let set = content(target, r);
         if set.len() < 3 {
             continue;
         }
-        counts.clear();
         for w in &set {
-            if let Some(js) = inv.get(w) {
-                if js.len() <= 8 {
-                    for &j in js {
-                        *counts.entry(j).or_default() += 1;
+            let lo = s_words.partition_point(|x| x.0 < *w);
+            let hi = lo + s_words[lo..].partition_point(|x| x.0 == *w);
+            if hi - lo <= 8 {
+                for &(_, j) in &s_words[lo..hi] {
+                    if counts[j as usize] == 0 {
+                        touched.push(j);
                     }
+                    counts[j as usize] += 1;
                 }
             }
         }
-        for (&j, &c) in counts.iter() {
-            let dice = 2.0 * c as f32 / (set.len() + s_sets[j as usize].len()) as f32;
+        for &j in &touched {
+            let c = std::mem::take(&mut counts[j as usize]);
+            let dice = 2.0 * c as f32 / (set.len() as u32 + s_size[j as usize]) as f32;
             if c >= 3 && dice >= p.sentence_dice {
                 seeds.push((i as u32, j, c));
             }
         }
+        touched.clear();
     }
     if seeds.is_empty() {
         return chains;
