@@ -512,34 +512,55 @@ fn with_sentence_passages(
     for &(_, j) in &s_words {
         s_size[j as usize] += 1;
     }
-    let mut seeds: Vec<(u32, u32, u32)> = Vec::new();
-    let mut counts = vec![0u32; ss.len()];
-    let mut touched: Vec<u32> = Vec::new();
-    for (i, &r) in ts.iter().enumerate() {
-        let set = content(target, r);
-        if set.len() < 3 {
-            continue;
+    let mut t_words: Vec<(u32, u32)> = Vec::with_capacity(target.len());
+    for (i, &(a, b)) in ts.iter().enumerate() {
+        for k in a..b {
+            if target.content[k as usize] {
+                t_words.push((target.toks[k as usize], i as u32));
+            }
         }
-        for w in &set {
-            let lo = s_words.partition_point(|x| x.0 < *w);
-            let hi = lo + s_words[lo..].partition_point(|x| x.0 == *w);
-            if hi - lo <= 8 {
-                for &(_, j) in &s_words[lo..hi] {
-                    if counts[j as usize] == 0 {
-                        touched.push(j);
+    }
+    t_words.sort_unstable();
+    t_words.dedup();
+    let mut t_size = vec![0u32; ts.len()];
+    for &(_, i) in &t_words {
+        t_size[i as usize] += 1;
+    }
+    // Sentence pairs sharing a word, by a merge join of the two sorted lists (linear;
+    // a word in more than 8 source sentences is too common to be evidence).
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    let (mut x, mut y) = (0, 0);
+    while x < t_words.len() && y < s_words.len() {
+        let w = t_words[x].0;
+        match w.cmp(&s_words[y].0) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                let x2 = x + t_words[x..].partition_point(|e| e.0 == w);
+                let y2 = y + s_words[y..].partition_point(|e| e.0 == w);
+                if y2 - y <= 8 {
+                    for &(_, i) in &t_words[x..x2] {
+                        if t_size[i as usize] >= 3 {
+                            for &(_, j) in &s_words[y..y2] {
+                                hits.push((i, j));
+                            }
+                        }
                     }
-                    counts[j as usize] += 1;
                 }
+                x = x2;
+                y = y2;
             }
         }
-        for &j in &touched {
-            let c = std::mem::take(&mut counts[j as usize]);
-            let dice = 2.0 * c as f32 / (set.len() as u32 + s_size[j as usize]) as f32;
-            if c >= 3 && dice >= p.sentence_dice {
-                seeds.push((i as u32, j, c));
-            }
+    }
+    hits.sort_unstable();
+    let mut seeds: Vec<(u32, u32, u32)> = Vec::new();
+    for g in hits.chunk_by(|a, b| a == b) {
+        let (i, j) = g[0];
+        let c = g.len() as u32;
+        let dice = 2.0 * c as f32 / (t_size[i as usize] + s_size[j as usize]) as f32;
+        if c >= 3 && dice >= p.sentence_dice {
+            seeds.push((i, j, c));
         }
-        touched.clear();
     }
     if seeds.is_empty() {
         return chains;
