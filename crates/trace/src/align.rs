@@ -58,8 +58,8 @@ impl Default for AlignParams {
             min_matched: 14,
             merge_gap: 100,
             merge_density: 0.15,
-            sentence_dice: 0.0,
-            sentence_min_run_tokens: 12,
+            sentence_dice: 0.4,
+            sentence_min_run_tokens: 20,
         }
     }
 }
@@ -630,8 +630,14 @@ fn with_sentence_passages(
             f.matched = 0;
             continue;
         }
-        // Absorb the weak exact chains it overlaps.
+        // Absorb the weak exact chains it overlaps that align near it in the source too;
+        // one elsewhere in the source is a chance phrase and is dropped below.
+        let near = p.merge_gap.max(p.small_gap);
+        let (fsb, fse) = (f.sb, f.se);
         for c in inside {
+            if c.sb + near < fsb || c.se > fse + near {
+                continue;
+            }
             f.tb = f.tb.min(c.tb);
             f.te = f.te.max(c.te);
             f.sb = f.sb.min(c.sb);
