@@ -58,7 +58,7 @@ impl Default for AlignParams {
             min_matched: 14,
             merge_gap: 100,
             merge_density: 0.15,
-            sentence_dice: 0.4,
+            sentence_dice: 0.6,
             sentence_min_run_tokens: 20,
         }
     }
