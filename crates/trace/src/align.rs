@@ -58,7 +58,7 @@ impl Default for AlignParams {
             min_matched: 14,
             merge_gap: 100,
             merge_density: 0.15,
-            sentence_dice: 0.6,
+            sentence_dice: 0.5,
             sentence_min_run_tokens: 20,
         }
     }
@@ -646,7 +646,9 @@ fn with_sentence_passages(
         }
         f.runs.sort_by_key(|r| (r.t, r.s));
     }
-    fuzzy.retain(|f| f.matched > 0);
+    // Shared words alone are topic evidence; a copy also keeps some exact phrases.
+    let min_exact = 2 * p.anchor as u32;
+    fuzzy.retain(|f| f.matched > 0 && f.runs.iter().map(|r| r.len).sum::<u32>() >= min_exact);
     for c in chains {
         if good(&c) || !fuzzy.iter().any(|f| c.tb < f.te && f.tb < c.te) {
             out.push(c);
