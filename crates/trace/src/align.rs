@@ -40,6 +40,10 @@ pub struct AlignParams {
     /// Heavily reworded passages are also sought sentence by sentence: sentence pairs
     /// sharing this share of their content words (Dice) seed a passage; 0 turns it off.
     pub sentence_dice: f32,
+    /// The sentence step runs only for pairs whose exact runs add up to this many tokens:
+    /// most candidate pairs share a few chance phrases and nothing more, and seeking
+    /// sentences in all of them costs more than the rest of the alignment.
+    pub sentence_min_run_tokens: u32,
 }
 
 impl Default for AlignParams {
@@ -52,9 +56,10 @@ impl Default for AlignParams {
             max_fuzzy_gap: 60,
             fuzzy_overlap: 0.35,
             min_matched: 14,
-            merge_gap: 30,
-            merge_density: 0.2,
-            sentence_dice: 0.0,
+            merge_gap: 100,
+            merge_density: 0.15,
+            sentence_dice: 0.5,
+            sentence_min_run_tokens: 20,
         }
     }
 }
@@ -182,6 +187,7 @@ pub fn align_indexed(
     if runs.is_empty() {
         return Vec::new();
     }
+    let run_tokens: u32 = runs.iter().map(|r| r.len).sum();
     let mut chains = chain_runs(target, source, runs, p);
     for c in &mut chains {
         trim_weak_ends(c, p.anchor as u32);
@@ -189,7 +195,7 @@ pub fn align_indexed(
     if p.merge_gap > 0 {
         chains = merge_fuzzy(target, source, chains, p);
     }
-    if p.sentence_dice > 0.0 {
+    if p.sentence_dice > 0.0 && run_tokens >= p.sentence_min_run_tokens {
         chains = with_sentence_passages(target, source, chains, p);
     }
     let mut out: Vec<Chain> = chains
@@ -489,35 +495,71 @@ fn with_sentence_passages(
         v.dedup();
         v
     };
-    let s_sets: Vec<Vec<u32>> = ss.iter().map(|&r| content(source, r)).collect();
-    let mut inv: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
-    for (j, set) in s_sets.iter().enumerate() {
-        for &w in set {
-            inv.entry(w).or_default().push(j as u32);
+    // (word, sentence) of the source's content words, sorted and deduplicated: the
+    // inverted index and each sentence's set size without one allocation per sentence
+    // (this step runs for every candidate pair).
+    let mut s_words: Vec<(u32, u32)> = Vec::with_capacity(source.len());
+    for (j, &(a, b)) in ss.iter().enumerate() {
+        for i in a..b {
+            if source.content[i as usize] {
+                s_words.push((source.toks[i as usize], j as u32));
+            }
         }
     }
-    let mut seeds: Vec<(u32, u32, u32)> = Vec::new();
-    let mut counts: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
-    for (i, &r) in ts.iter().enumerate() {
-        let set = content(target, r);
-        if set.len() < 3 {
-            continue;
+    s_words.sort_unstable();
+    s_words.dedup();
+    let mut s_size = vec![0u32; ss.len()];
+    for &(_, j) in &s_words {
+        s_size[j as usize] += 1;
+    }
+    let mut t_words: Vec<(u32, u32)> = Vec::with_capacity(target.len());
+    for (i, &(a, b)) in ts.iter().enumerate() {
+        for k in a..b {
+            if target.content[k as usize] {
+                t_words.push((target.toks[k as usize], i as u32));
+            }
         }
-        counts.clear();
-        for w in &set {
-            if let Some(js) = inv.get(w) {
-                if js.len() <= 8 {
-                    for &j in js {
-                        *counts.entry(j).or_default() += 1;
+    }
+    t_words.sort_unstable();
+    t_words.dedup();
+    let mut t_size = vec![0u32; ts.len()];
+    for &(_, i) in &t_words {
+        t_size[i as usize] += 1;
+    }
+    // Sentence pairs sharing a word, by a merge join of the two sorted lists (linear;
+    // a word in more than 8 source sentences is too common to be evidence).
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    let (mut x, mut y) = (0, 0);
+    while x < t_words.len() && y < s_words.len() {
+        let w = t_words[x].0;
+        match w.cmp(&s_words[y].0) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                let x2 = x + t_words[x..].partition_point(|e| e.0 == w);
+                let y2 = y + s_words[y..].partition_point(|e| e.0 == w);
+                if y2 - y <= 8 {
+                    for &(_, i) in &t_words[x..x2] {
+                        if t_size[i as usize] >= 3 {
+                            for &(_, j) in &s_words[y..y2] {
+                                hits.push((i, j));
+                            }
+                        }
                     }
                 }
+                x = x2;
+                y = y2;
             }
         }
-        for (&j, &c) in counts.iter() {
-            let dice = 2.0 * c as f32 / (set.len() + s_sets[j as usize].len()) as f32;
-            if c >= 3 && dice >= p.sentence_dice {
-                seeds.push((i as u32, j, c));
-            }
+    }
+    hits.sort_unstable();
+    let mut seeds: Vec<(u32, u32, u32)> = Vec::new();
+    for g in hits.chunk_by(|a, b| a == b) {
+        let (i, j) = g[0];
+        let c = g.len() as u32;
+        let dice = 2.0 * c as f32 / (t_size[i as usize] + s_size[j as usize]) as f32;
+        if c >= 3 && dice >= p.sentence_dice {
+            seeds.push((i, j, c));
         }
     }
     if seeds.is_empty() {
@@ -588,8 +630,14 @@ fn with_sentence_passages(
             f.matched = 0;
             continue;
         }
-        // Absorb the weak exact chains it overlaps.
+        // Absorb the weak exact chains it overlaps that align near it in the source too;
+        // one elsewhere in the source is a chance phrase and is dropped below.
+        let near = p.merge_gap.max(p.small_gap);
+        let (fsb, fse) = (f.sb, f.se);
         for c in inside {
+            if c.sb + near < fsb || c.se > fse + near {
+                continue;
+            }
             f.tb = f.tb.min(c.tb);
             f.te = f.te.max(c.te);
             f.sb = f.sb.min(c.sb);
@@ -598,7 +646,9 @@ fn with_sentence_passages(
         }
         f.runs.sort_by_key(|r| (r.t, r.s));
     }
-    fuzzy.retain(|f| f.matched > 0);
+    // Shared words alone are topic evidence; a copy also keeps some exact phrases.
+    let min_exact = 2 * p.anchor as u32;
+    fuzzy.retain(|f| f.matched > 0 && f.runs.iter().map(|r| r.len).sum::<u32>() >= min_exact);
     for c in chains {
         if good(&c) || !fuzzy.iter().any(|f| c.tb < f.te && f.tb < c.te) {
             out.push(c);

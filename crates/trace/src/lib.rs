@@ -120,6 +120,7 @@ impl Config {
                 "short_passage_similarity" => self.short_passage_similarity = f as f32,
                 "merge_gap" => self.align.merge_gap = u,
                 "sentence_dice" => self.align.sentence_dice = f as f32,
+                "sentence_min_run_tokens" => self.align.sentence_min_run_tokens = u,
                 "merge_density" => self.align.merge_density = f as f32,
                 _ => return Err(format!("unknown tuning key {k:?}")),
             }
