@@ -8,7 +8,7 @@ use anyhow::Context;
 use copydesk_analyze::layers::{AmountKind, QuoteKind};
 use copydesk_analyze::Options;
 use copydesk_model::{Article, Span};
-use copydesk_read::{read_inputs, Event, FieldMap, ReadOptions};
+use copydesk_read::{read_inputs, Event};
 
 use crate::exit;
 
@@ -57,25 +57,9 @@ pub struct Args {
 const BATCH: usize = 512;
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let map = match args.map.as_deref().map(FieldMap::parse).transpose() {
-        Ok(m) => m.unwrap_or_default(),
-        Err(e) => {
-            eprintln!("copydesk: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    if let Some(p) = &args.published {
-        if copydesk_analyze::publication_day(p).is_none() {
-            eprintln!(
-                "copydesk: --published {p:?} is not an RFC 3339 date-time or YYYY-MM-DD date"
-            );
-            return Ok(exit::USAGE);
-        }
-    }
-    let opts = ReadOptions {
-        map,
-        published: args.published.clone(),
-        ..Default::default()
+    let opts = match crate::common::read_options(args.map.as_deref(), args.published.as_deref()) {
+        Ok(o) => o,
+        Err(code) => return Ok(code),
     };
     let colour = args.output.is_none() && std::io::stdout().is_terminal();
     let out: Box<dyn Write> = match &args.output {

@@ -2,7 +2,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use anyhow::Context;
-use copydesk_read::{read_inputs, Event, FieldMap, ReadOptions};
+use copydesk_read::{read_inputs, Event, ReadOptions};
 
 use crate::exit;
 use crate::output::{progress, ArticleWriter, Format};
@@ -40,20 +40,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let map = match args.map.as_deref().map(FieldMap::parse).transpose() {
-        Ok(m) => m.unwrap_or_default(),
-        Err(e) => {
-            eprintln!("copydesk: {e}");
-            return Ok(exit::USAGE);
-        }
+    let opts = match crate::common::read_options(args.map.as_deref(), args.published.as_deref()) {
+        Ok(o) => ReadOptions { url: args.url, site: args.site, ..o },
+        Err(code) => return Ok(code),
     };
-    if let Some(p) = &args.published {
-        if copydesk_model::time::parse_instant(p).is_none() {
-            eprintln!("copydesk: --published {p:?} is not an RFC 3339 date-time or YYYY-MM-DD date");
-            return Ok(exit::USAGE);
-        }
-    }
-    let opts = ReadOptions { map, url: args.url, published: args.published, site: args.site, ..Default::default() };
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(BufWriter::new(File::create(p).with_context(|| format!("cannot create {p}"))?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),

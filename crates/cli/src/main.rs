@@ -2,6 +2,7 @@
 //! It holds no logic of its own beyond wiring, output formatting and exit codes.
 
 mod analyze;
+mod common;
 mod extract;
 mod output;
 mod trace;
