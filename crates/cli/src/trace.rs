@@ -220,6 +220,9 @@ pub struct SourcesArgs {
     /// Index directory.
     #[arg(long, default_value = "copydesk-index")]
     index: String,
+    /// Report per-article lookup latency (median, p90, p99, max) on stderr.
+    #[arg(long)]
+    timings: bool,
     #[command(flatten)]
     tuning: Tuning,
 }
@@ -247,14 +250,33 @@ pub fn sources(args: SourcesArgs) -> anyhow::Result<u8> {
     let cfg = config(&args.tuning)?;
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
+    let mut times = Vec::with_capacity(articles.len());
     for a in &articles {
+        let t0 = std::time::Instant::now();
         let ps = copydesk_trace::index::sources(Path::new(&args.index), a, &cfg)
             .with_context(|| format!("cannot trace {} against {}", a.id, args.index))?;
+        times.push(t0.elapsed().as_secs_f64() * 1e3);
         for p in ps {
             serde_json::to_writer(&mut w, &p)?;
             w.write_all(b"\n")?;
         }
     }
     w.flush()?;
+    if args.timings && !times.is_empty() {
+        times.sort_by(f64::total_cmp);
+        // Nearest-rank percentiles: p99 of 200 lookups is the 198th.
+        let pct = |p: f64| {
+            times[((p / 100.0 * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1]
+        };
+        eprintln!(
+            "copydesk: {} lookups in {}: median {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            times.len(),
+            args.index,
+            pct(50.0),
+            pct(90.0),
+            pct(99.0),
+            pct(100.0)
+        );
+    }
     Ok(if errors == 0 { exit::OK } else { exit::PARTIAL })
 }
