@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use copydesk_model::Article;
-use copydesk_read::{read_inputs, Event, FieldMap, ReadOptions};
+use copydesk_read::{read_inputs, Event};
 use copydesk_trace::{Config, TraceOutput};
 
 use crate::exit;
@@ -76,16 +76,9 @@ fn config(t: &Tuning) -> anyhow::Result<Config> {
 
 /// Reads the corpus; returns the articles (duplicate ids dropped) and the error count.
 fn load(inputs: &[String], t: &Tuning) -> anyhow::Result<Result<(Vec<Article>, u64), u8>> {
-    let map = match t.map.as_deref().map(FieldMap::parse).transpose() {
-        Ok(m) => m.unwrap_or_default(),
-        Err(e) => {
-            eprintln!("copydesk: {e}");
-            return Ok(Err(exit::USAGE));
-        }
-    };
-    let opts = ReadOptions {
-        map,
-        ..Default::default()
+    let opts = match crate::common::read_options(t.map.as_deref(), None) {
+        Ok(o) => o,
+        Err(code) => return Ok(Err(code)),
     };
     let mut articles = Vec::new();
     let stats = read_inputs(inputs, &opts, &mut |ev| match ev {
