@@ -44,6 +44,11 @@ pub struct AlignParams {
     /// most candidate pairs share a few chance phrases and nothing more, and seeking
     /// sentences in all of them costs more than the rest of the alignment.
     pub sentence_min_run_tokens: u32,
+    /// A sentence passage must absorb exact runs adding up to this many tokens: shared
+    /// words alone are topic evidence, a copy also keeps some exact phrases.
+    pub sentence_min_exact: u32,
+    /// A lone seed sentence pair (no neighbour seeds) needs this many shared content words.
+    pub sentence_lone_common: u32,
 }
 
 impl Default for AlignParams {
@@ -59,7 +64,9 @@ impl Default for AlignParams {
             merge_gap: 100,
             merge_density: 0.15,
             sentence_dice: 0.5,
-            sentence_min_run_tokens: 20,
+            sentence_min_run_tokens: 12,
+            sentence_min_exact: 6,
+            sentence_lone_common: 12,
         }
     }
 }
@@ -583,7 +590,7 @@ fn with_sentence_passages(
     let mut out: Vec<Chain> = Vec::new();
     let mut fuzzy: Vec<Chain> = Vec::new();
     for (i0, i1, j0, j1, common, n) in clusters {
-        if n < 2 && common < 8 {
+        if n < 2 && common < p.sentence_lone_common {
             continue;
         }
         let (tb, te) = (ts[i0 as usize].0, ts[i1 as usize].1);
@@ -646,8 +653,7 @@ fn with_sentence_passages(
         }
         f.runs.sort_by_key(|r| (r.t, r.s));
     }
-    // Shared words alone are topic evidence; a copy also keeps some exact phrases.
-    let min_exact = 2 * p.anchor as u32;
+    let min_exact = p.sentence_min_exact;
     fuzzy.retain(|f| f.matched > 0 && f.runs.iter().map(|r| r.len).sum::<u32>() >= min_exact);
     for c in chains {
         if good(&c) || !fuzzy.iter().any(|f| c.tb < f.te && f.tb < c.te) {

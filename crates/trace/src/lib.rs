@@ -121,6 +121,8 @@ impl Config {
                 "merge_gap" => self.align.merge_gap = u,
                 "sentence_dice" => self.align.sentence_dice = f as f32,
                 "sentence_min_run_tokens" => self.align.sentence_min_run_tokens = u,
+                "sentence_min_exact" => self.align.sentence_min_exact = u,
+                "sentence_lone_common" => self.align.sentence_lone_common = u,
                 "merge_density" => self.align.merge_density = f as f32,
                 _ => return Err(format!("unknown tuning key {k:?}")),
             }
