@@ -110,18 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         return Err(e).context("cannot write output");
     }
     w.finish()?;
-    Ok(if stats.errors == 0 {
-        exit::OK
-    } else if stats.articles == 0 {
-        eprintln!("copydesk: nothing could be read ({} errors)", stats.errors);
-        exit::FAILED
-    } else {
-        eprintln!(
-            "copydesk: {} articles, {} errors",
-            stats.articles, stats.errors
-        );
-        exit::PARTIAL
-    })
+    Ok(crate::common::exit_code(&stats))
 }
 
 fn flush(batch: &mut Vec<Article>, opts: &Options, w: &mut Writer) -> std::io::Result<()> {

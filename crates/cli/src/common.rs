@@ -22,3 +22,16 @@ pub fn read_options(map: Option<&str>, published: Option<&str>) -> Result<ReadOp
     }
     Ok(ReadOptions { map, published: published.map(str::to_string), ..Default::default() })
 }
+
+/// The exit code of a run that read articles, with the summary line for stderr.
+pub fn exit_code(stats: &copydesk_read::Stats) -> u8 {
+    if stats.errors == 0 {
+        exit::OK
+    } else if stats.articles == 0 {
+        eprintln!("copydesk: nothing could be read ({} errors)", stats.errors);
+        exit::FAILED
+    } else {
+        eprintln!("copydesk: {} articles, {} errors", stats.articles, stats.errors);
+        exit::PARTIAL
+    }
+}

@@ -114,13 +114,5 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     if stats.skipped > 0 {
         eprintln!("copydesk: {} records skipped (not articles: requests, images, ...)", stats.skipped);
     }
-    Ok(if stats.errors == 0 {
-        exit::OK
-    } else if stats.articles == 0 {
-        eprintln!("copydesk: nothing could be read ({} errors)", stats.errors);
-        exit::FAILED
-    } else {
-        eprintln!("copydesk: {} articles, {} errors", stats.articles, stats.errors);
-        exit::PARTIAL
-    })
+    Ok(crate::common::exit_code(&stats))
 }
