@@ -25,6 +25,11 @@ fn authors(obj: &serde_json::Map<String, Value>) -> Vec<String> {
     out
 }
 
+/// An error about the feed as a whole, not one of its items.
+fn whole_feed_error(message: String) -> Pending {
+    Pending::Error { offset: None, line: None, message }
+}
+
 pub fn parse(text: &str) -> (FeedInfo, Vec<Pending>) {
     let mut info = FeedInfo {
         root_seen: true,
@@ -38,39 +43,17 @@ pub fn parse(text: &str) -> (FeedInfo, Vec<Pending>) {
                 e.line(),
                 e.column()
             );
-            return (
-                info,
-                vec![Pending::Error {
-                    offset: None,
-                    line: None,
-                    message,
-                }],
-            );
+            return (info, vec![whole_feed_error(message)]);
         }
     };
     let Value::Object(feed) = feed else {
-        return (
-            info,
-            vec![Pending::Error {
-                offset: None,
-                line: None,
-                message: "a JSON Feed must be an object".into(),
-            }],
-        );
+        return (info, vec![whole_feed_error("a JSON Feed must be an object".into())]);
     };
     info.link = string(feed.get("home_page_url")).or_else(|| string(feed.get("feed_url")));
     info.language = string(feed.get("language"));
     info.authors = authors(&feed);
     let Some(Value::Array(list)) = feed.get("items") else {
-        let message = "not a JSON Feed: no `items` array".to_string();
-        return (
-            info,
-            vec![Pending::Error {
-                offset: None,
-                line: None,
-                message,
-            }],
-        );
+        return (info, vec![whole_feed_error("not a JSON Feed: no `items` array".into())]);
     };
     let mut out = Vec::new();
     for (i, item) in list.iter().enumerate() {
