@@ -58,6 +58,26 @@ impl Layers {
             && self.extra.values().all(Vec::is_empty)
     }
 
+    /// Every span of every layer, in layer order: what a check that all spans lie inside
+    /// the text (tests, fuzzing, a reader of untrusted JSON) walks over.
+    pub fn spans(&self) -> Vec<Span> {
+        let mut out: Vec<Span> = self.sentences.iter().chain(&self.tokens).copied().collect();
+        for q in &self.quotes {
+            out.extend([Some(q.content), q.cue, q.speaker, q.resolved_from].into_iter().flatten());
+        }
+        for a in &self.attributions {
+            out.extend([Some(a.source), a.cue, Some(a.claim)].into_iter().flatten());
+        }
+        out.extend(self.unattributed.iter().map(|c| c.span));
+        for t in &self.times {
+            out.extend([Some(t.span), t.phrase].into_iter().flatten());
+        }
+        out.extend(self.amounts.iter().map(|a| a.span));
+        out.extend(self.notes.iter().filter_map(|n| n.span));
+        out.extend(self.extra.values().flatten().map(|a| a.span));
+        out
+    }
+
     /// The named generic layer, created empty on first use.
     pub fn layer_mut(&mut self, name: &str) -> &mut Vec<Annotation> {
         self.extra.entry(name.to_string()).or_default()
