@@ -347,9 +347,9 @@ impl Parser {
                 }
                 return Ok(());
             }
-            self.channel_element(ns, e, name, empty, depth, base.clone());
+            self.channel_element(ns, e, name, depth, base.clone());
         } else {
-            self.item_element(ns, e, name, empty, depth, base.clone());
+            self.item_element(ns, e, name, depth, base.clone());
         }
         if !empty {
             self.stack.push(open);
@@ -381,7 +381,6 @@ impl Parser {
         ns: Ns,
         e: &BytesStart,
         name: &str,
-        empty: bool,
         depth: usize,
         base: Option<String>,
     ) {
@@ -454,7 +453,6 @@ impl Parser {
                 self.begin(Target::AuthorName, false, base, depth);
             }
         }
-        let _ = empty;
     }
 
     fn channel_element(
@@ -462,11 +460,9 @@ impl Parser {
         ns: Ns,
         e: &BytesStart,
         name: &str,
-        empty: bool,
         depth: usize,
         base: Option<String>,
     ) {
-        let _ = empty;
         let Some(parent) = self.stack.last() else {
             return;
         };
