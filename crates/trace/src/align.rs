@@ -664,83 +664,108 @@ fn with_sentence_passages(
     out
 }
 
-/// Merges chains close in both documents (any order) into fuzzy passages.
+/// Merges chains close in both documents (any order) into fuzzy passages. A chain may join
+/// any passage still open within `merge_gap` target tokens, the nearest first: chance
+/// matches of a common phrase lie between the pieces of a reworded passage and must not
+/// keep them apart.
 fn merge_fuzzy(target: &Doc, source: &Doc, mut chains: Vec<Chain>, p: &AlignParams) -> Vec<Chain> {
     chains.sort_by_key(|c| (c.tb, c.sb));
-    let near = |a: &Chain, b: &Chain| {
-        let gt = b.tb.saturating_sub(a.te).max(a.tb.saturating_sub(b.te));
-        let gs = b.sb.saturating_sub(a.se).max(a.sb.saturating_sub(b.se));
-        gt <= p.merge_gap && gs <= p.merge_gap
-    };
     let mut out: Vec<Chain> = Vec::new();
+    let mut active: Vec<usize> = Vec::new();
     for c in chains {
-        if let Some(last) = out.last_mut() {
-            if near(last, &c) && !(last.clean() && c.clean()) {
-                let tb = last.tb.min(c.tb);
-                let te = last.te.max(c.te);
-                let sb = last.sb.min(c.sb);
-                let se = last.se.max(c.se);
-                let matched = last.matched + c.matched;
-                let span = (te - tb).max(se - sb).max(1);
-                // The target words between the pieces must come from the source region
-                // too: reworded text, not a copy ending next to a chance match.
-                let (ga, gb) = (last.te.min(c.tb), c.tb.max(last.te));
-                let (sa, sbb) = if c.sb >= last.se {
-                    (last.se, c.sb)
-                } else if last.sb >= c.se {
-                    (c.se, last.sb)
-                } else {
-                    (0, 0)
-                };
-                let from_other = |gap: &[u32], other: &[u32]| {
-                    gap.len() < 3 || common_tokens(gap, other) * 2 >= gap.len() as u32
-                };
-                let t_win = &target.toks
-                    [tb.saturating_sub(10) as usize..(te as usize + 10).min(target.len())];
-                let s_win = &source.toks
-                    [sb.saturating_sub(10) as usize..(se as usize + 10).min(source.len())];
-                let tiny = |x: &Chain| x.matched < 6;
-                // Paragraph structure must agree, as for bridging: never across a caption.
-                let pt = target.para[c.tb.max(last.te - 1) as usize]
-                    - target.para[(last.te - 1).min(c.tb) as usize];
-                let ps = if c.sb >= last.se {
-                    source.para[c.sb as usize] - source.para[(last.se - 1) as usize]
-                } else {
-                    u32::MAX
-                };
-                let paras_ok = pt == 0 || pt == ps;
-                let gap_ok = paras_ok
-                    && from_other(&target.toks[ga as usize..gb as usize], s_win)
-                    && from_other(&source.toks[sa as usize..sbb as usize], t_win)
-                    && !(last.clean() && tiny(&c))
-                    && !(c.clean() && tiny(last));
-                if gap_ok && matched as f32 >= p.merge_density * span as f32 {
-                    last.runs.extend(c.runs);
-                    last.runs.sort_by_key(|r| (r.t, r.s));
-                    // Pieces still in order on both sides are an ordinary chain, whose
-                    // gaps give word-level edits; out of order, it is fuzzy.
-                    let monotone = !last.fuzzy
-                        && !c.fuzzy
-                        && last
-                            .runs
-                            .windows(2)
-                            .all(|w| w[1].t >= w[0].t_end() && w[1].s >= w[0].s_end());
-                    *last = Chain {
-                        runs: std::mem::take(&mut last.runs),
-                        tb,
-                        te,
-                        sb,
-                        se,
-                        matched,
-                        fuzzy: !monotone,
-                    };
-                    continue;
-                }
+        active.retain(|&k| out[k].te + p.merge_gap >= c.tb);
+        let mut near: Vec<(u32, usize)> = active
+            .iter()
+            .filter_map(|&k| {
+                let a = &out[k];
+                let gt = c.tb.saturating_sub(a.te).max(a.tb.saturating_sub(c.te));
+                let gs = c.sb.saturating_sub(a.se).max(a.sb.saturating_sub(c.se));
+                (gt <= p.merge_gap && gs <= p.merge_gap).then_some((gt + gs, k))
+            })
+            .collect();
+        near.sort_unstable();
+        let mut merged = false;
+        for (_, k) in near {
+            if let Some(m) = merge_pair(target, source, &out[k], &c, p) {
+                out[k] = m;
+                merged = true;
+                break;
             }
         }
-        out.push(c);
+        if !merged {
+            out.push(c);
+            active.push(out.len() - 1);
+        }
     }
     out
+}
+
+/// `a` and `b` (`b` starting no earlier in the target) as one passage, when the text
+/// between them looks reworded rather than new.
+fn merge_pair(target: &Doc, source: &Doc, a: &Chain, c: &Chain, p: &AlignParams) -> Option<Chain> {
+    if a.clean() && c.clean() {
+        return None;
+    }
+    let tb = a.tb.min(c.tb);
+    let te = a.te.max(c.te);
+    let sb = a.sb.min(c.sb);
+    let se = a.se.max(c.se);
+    let matched = a.matched + c.matched;
+    let span = (te - tb).max(se - sb).max(1);
+    if (matched as f32) < p.merge_density * span as f32 {
+        return None;
+    }
+    // The target words between the pieces must come from the source region
+    // too: reworded text, not a copy ending next to a chance match.
+    let (ga, gb) = (a.te.min(c.tb), c.tb.max(a.te));
+    let (sa, sbb) = if c.sb >= a.se {
+        (a.se, c.sb)
+    } else if a.sb >= c.se {
+        (c.se, a.sb)
+    } else {
+        (0, 0)
+    };
+    let from_other = |gap: &[u32], other: &[u32]| {
+        gap.len() < 3 || common_tokens(gap, other) * 2 >= gap.len() as u32
+    };
+    let t_win = &target.toks[tb.saturating_sub(10) as usize..(te as usize + 10).min(target.len())];
+    let s_win = &source.toks[sb.saturating_sub(10) as usize..(se as usize + 10).min(source.len())];
+    let tiny = |x: &Chain| x.matched < 6;
+    // Paragraph structure must agree, as for bridging: never across a caption.
+    let pt = target.para[c.tb.max(a.te - 1) as usize] - target.para[(a.te - 1).min(c.tb) as usize];
+    let ps = if c.sb >= a.se {
+        source.para[c.sb as usize] - source.para[(a.se - 1) as usize]
+    } else {
+        u32::MAX
+    };
+    let paras_ok = pt == 0 || pt == ps;
+    let gap_ok = paras_ok
+        && from_other(&target.toks[ga as usize..gb as usize], s_win)
+        && from_other(&source.toks[sa as usize..sbb as usize], t_win)
+        && !(a.clean() && tiny(c))
+        && !(c.clean() && tiny(a));
+    if !gap_ok {
+        return None;
+    }
+    let mut runs = a.runs.clone();
+    runs.extend(c.runs.iter().copied());
+    runs.sort_by_key(|r| (r.t, r.s));
+    // Pieces still in order on both sides are an ordinary chain, whose
+    // gaps give word-level edits; out of order, it is fuzzy.
+    let monotone = !a.fuzzy
+        && !c.fuzzy
+        && runs
+            .windows(2)
+            .all(|w| w[1].t >= w[0].t_end() && w[1].s >= w[0].s_end());
+    Some(Chain {
+        runs,
+        tb,
+        te,
+        sb,
+        se,
+        matched,
+        fuzzy: !monotone,
+    })
 }
 
 /// Extends a chain to paragraph boundaries when it stops within a few tokens of them on
@@ -826,6 +851,26 @@ fn snap(target: &Doc, source: &Doc, mut c: Chain) -> Chain {
 pub fn edits(target: &Doc, source: &Doc, c: &Chain, a: u32, b: u32) -> Vec<Edit> {
     let mut out = Vec::new();
     if c.fuzzy {
+        // Pieces out of order: only the gaps between runs that follow each other closely
+        // on both sides are edits (a merged, reworded chain keeps the substitutions of
+        // its in-order pieces).
+        const NEAR: u32 = 8;
+        for w in c.runs.windows(2) {
+            let (x, y) = (w[0], w[1]);
+            if y.t < x.t_end() || y.s < x.s_end() || x.t_end() < a || y.t > b {
+                continue;
+            }
+            let (gt, gs) = (y.t - x.t_end(), y.s - x.s_end());
+            if gt.max(gs) <= NEAR && gt + gs > 0 {
+                diff_gap(
+                    &target.toks[x.t_end() as usize..y.t as usize],
+                    &source.toks[x.s_end() as usize..y.s as usize],
+                    x.t_end(),
+                    x.s_end(),
+                    &mut out,
+                );
+            }
+        }
         return out;
     }
     // Gaps: before the first run (snapped edge), between runs, after the last run.
