@@ -49,6 +49,10 @@ pub struct AlignParams {
     pub sentence_min_exact: u32,
     /// A lone seed sentence pair (no neighbour seeds) needs this many shared content words.
     pub sentence_lone_common: u32,
+    /// A reworded passage (not a clean copy) grows at each edge by up to this many tokens
+    /// of its paragraph while the words there mostly occur on the other side: its
+    /// first and last words were replaced or moved, so exact runs stop short. 0: off.
+    pub extend: u32,
 }
 
 impl Default for AlignParams {
@@ -67,6 +71,7 @@ impl Default for AlignParams {
             sentence_min_run_tokens: 12,
             sentence_min_exact: 6,
             sentence_lone_common: 12,
+            extend: 30,
         }
     }
 }
@@ -209,6 +214,7 @@ pub fn align_indexed(
         .into_iter()
         .filter(|c| c.matched >= p.min_matched)
         .map(|c| snap(target, source, c))
+        .map(|c| extend_edges(target, source, c, p.extend))
         .collect();
     out.sort_by(|a, b| b.matched.cmp(&a.matched).then(a.tb.cmp(&b.tb)));
     // A chain mostly inside a better one of the same pair is the same text matched twice
@@ -847,6 +853,67 @@ fn snap(target: &Doc, source: &Doc, mut c: Chain) -> Chain {
     c
 }
 
+/// Grows a reworded chain's four edges over neighbouring words of the same paragraph that
+/// the other side's passage (widened by `max` tokens) also holds. Each edge takes the best
+/// scoring stretch: +1 for a content word found on the other side, -1.5 for one not found
+/// (function words count nothing), so an extension is mostly shared words and ends on one.
+fn extend_edges(target: &Doc, source: &Doc, mut c: Chain, max: u32) -> Chain {
+    if max == 0 || c.clean() {
+        return c;
+    }
+    let bag = |d: &Doc, a: u32, b: u32| -> Vec<u32> {
+        let a = a.saturating_sub(max) as usize;
+        let b = (b.saturating_add(max) as usize).min(d.len());
+        let mut v: Vec<u32> = (a..b)
+            .filter(|&i| d.content[i])
+            .map(|i| d.toks[i])
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    // Best stretch from `from` stepping by `dir`, within the paragraph: its far end.
+    let grow = |d: &Doc, from: u32, dir: i64, other: &[u32]| -> u32 {
+        let para = d.para[from as usize];
+        let (mut score, mut best, mut best_at) = (0.0f32, 0.0f32, from);
+        let mut i = from as i64;
+        for _ in 0..max {
+            i += dir;
+            if i < 0 || i as usize >= d.len() || d.para[i as usize] != para {
+                break;
+            }
+            let k = i as usize;
+            if d.content[k] {
+                if other.binary_search(&d.toks[k]).is_ok() {
+                    score += 1.0;
+                } else {
+                    score -= 1.5;
+                }
+                if score > best {
+                    best = score;
+                    best_at = k as u32;
+                }
+            }
+        }
+        if best >= 2.0 {
+            best_at
+        } else {
+            from
+        }
+    };
+    let sbag = bag(source, c.sb, c.se);
+    let tbag = bag(target, c.tb, c.te);
+    let tb = grow(target, c.tb, -1, &sbag);
+    let te = grow(target, c.te - 1, 1, &sbag) + 1;
+    let sb = grow(source, c.sb, -1, &tbag);
+    let se = grow(source, c.se - 1, 1, &tbag) + 1;
+    c.tb = tb;
+    c.te = te;
+    c.sb = sb;
+    c.se = se;
+    c
+}
+
 /// The word-level edits of a chain inside target tokens `[a, b)`.
 pub fn edits(target: &Doc, source: &Doc, c: &Chain, a: u32, b: u32) -> Vec<Edit> {
     let mut out = Vec::new();
@@ -883,7 +950,12 @@ pub fn edits(target: &Doc, source: &Doc, c: &Chain, a: u32, b: u32) -> Vec<Edit>
         prev_s = r.s_end();
     }
     gaps.push((prev_t, c.te, prev_s, c.se));
-    for (t0, t1, s0, s1) in gaps {
+    let edge = |k: usize| k == 0 || k == c.runs.len();
+    for (k, (t0, t1, s0, s1)) in gaps.into_iter().enumerate() {
+        // An edge grown by shared words (see `extend_edges`), not one aligned word by word.
+        if edge(k) && (t1 - t0).max(s1 - s0) > 8 {
+            continue;
+        }
         if t1 <= a || t0 >= b || (t0 == t1 && s0 == s1) {
             continue;
         }

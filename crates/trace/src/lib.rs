@@ -124,6 +124,7 @@ impl Config {
                 "sentence_min_exact" => self.align.sentence_min_exact = u,
                 "sentence_lone_common" => self.align.sentence_lone_common = u,
                 "merge_density" => self.align.merge_density = f as f32,
+                "extend" => self.align.extend = u,
                 _ => return Err(format!("unknown tuning key {k:?}")),
             }
         }
