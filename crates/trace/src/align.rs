@@ -712,6 +712,10 @@ fn merge_pair(target: &Doc, source: &Doc, a: &Chain, c: &Chain, p: &AlignParams)
     if a.clean() && c.clean() {
         return None;
     }
+    // Text a clean copy already explains, matched again elsewhere: a repeated phrase.
+    if (a.clean() || c.clean()) && c.tb < a.te && a.tb < c.te {
+        return None;
+    }
     let tb = a.tb.min(c.tb);
     let te = a.te.max(c.te);
     let sb = a.sb.min(c.sb);
