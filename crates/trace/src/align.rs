@@ -71,7 +71,7 @@ impl Default for AlignParams {
             sentence_min_run_tokens: 12,
             sentence_min_exact: 6,
             sentence_lone_common: 12,
-            extend: 30,
+            extend: 50,
         }
     }
 }
