@@ -1108,4 +1108,74 @@ mod tests {
         assert_eq!(c.map_to_source(2, 9), (12, 18));
         assert_eq!(c.map_to_source(5, 7), (15, 16));
     }
+
+    fn chain(t: (u32, u32), s: (u32, u32)) -> Chain {
+        Chain {
+            runs: vec![Run {
+                t: t.0,
+                s: s.0,
+                len: t.1 - t.0,
+            }],
+            tb: t.0,
+            te: t.1,
+            sb: s.0,
+            se: s.1,
+            matched: t.1 - t.0,
+            fuzzy: false,
+        }
+    }
+
+    #[test]
+    fn a_repeated_phrase_matched_elsewhere_does_not_keep_pieces_apart() {
+        let words: Vec<String> = (0..300).map(|i| format!("w{i}")).collect();
+        let source = tokenize(&words.join(" "));
+        let mut t: Vec<String> = words[..10].to_vec();
+        t.extend_from_slice(&words[12..22]);
+        let target = tokenize(&t.join(" "));
+        // Two short pieces continuing each other, and between them (by target start) the
+        // second piece's phrase matched again far away in the source.
+        let chains = vec![
+            chain((0, 10), (0, 10)),
+            chain((5, 8), (200, 203)),
+            chain((10, 20), (12, 22)),
+        ];
+        let out = merge_fuzzy(&target, &source, chains, &AlignParams::default());
+        let spans: Vec<(u32, u32, u32, u32)> =
+            out.iter().map(|c| (c.tb, c.te, c.sb, c.se)).collect();
+        assert_eq!(spans, [(0, 20, 0, 22), (5, 8, 200, 203)]);
+        assert!(!out[0].fuzzy, "pieces in order stay an ordinary chain");
+    }
+
+    #[test]
+    fn a_reworded_passage_grows_over_its_replaced_edge_words() {
+        let s = "Unrelated opening words about gardening and tomatoes. Officials in the northern province reported heavy flooding across several valleys on Tuesday morning, and rescue teams evacuated hundreds of families from villages near the river while engineers inspected damaged bridges.";
+        let t = "Cooking pasta needs salted water. Authorities of that northern province described heavy flooding over several valleys Tuesday morning, and rescue squads moved hundreds of families out of villages near the river while engineers checked bridges.";
+        let (ds, dt) = (tokenize(s), tokenize(t));
+        let mut p = AlignParams {
+            min_matched: 8,
+            ..AlignParams::default()
+        };
+        let grown = align(&dt, &ds, &p);
+        p.extend = 0;
+        let plain = align(&dt, &ds, &p);
+        assert_eq!((grown.len(), plain.len()), (1, 1), "{grown:?} {plain:?}");
+        let (g, c) = (&grown[0], &plain[0]);
+        assert!(g.tb < c.tb && g.sb < c.sb, "grown {g:?} plain {c:?}");
+        // It stops where the shared words stop: the unrelated first sentences stay out.
+        let t_first = dt
+            .starts
+            .iter()
+            .position(|&b| t[b as usize..].starts_with("Authorities"))
+            .unwrap();
+        let s_first = ds
+            .starts
+            .iter()
+            .position(|&b| s[b as usize..].starts_with("Officials"))
+            .unwrap();
+        assert!(
+            g.tb as usize >= t_first && g.sb as usize >= s_first,
+            "{g:?}"
+        );
+        assert_eq!((g.te as usize, g.se as usize), (dt.len(), ds.len()));
+    }
 }
