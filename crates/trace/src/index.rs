@@ -677,8 +677,8 @@ impl Index {
     }
 
     /// Traces one article against the index: its passages, each naming the earliest
-    /// indexed article holding the text (the same stages as [`crate::trace`], on the
-    /// candidates).
+    /// indexed article holding the text (the stages of [`crate::trace`] on the article
+    /// and its candidates, aligning only the article with each: [`crate::trace_one`]).
     pub fn sources(&self, article: &Article, cfg: &Config) -> std::io::Result<Vec<PassageRecord>> {
         let mut arts = Vec::new();
         for d in self.source_candidates(article, cfg) {
@@ -689,12 +689,7 @@ impl Index {
         }
         arts.push(article.clone());
         tracing::debug!(candidates = ?arts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), "index lookup");
-        let out = crate::trace(&arts, cfg)?;
-        Ok(out
-            .passages
-            .into_iter()
-            .filter(|p| p.target == article.id)
-            .collect())
+        Ok(crate::trace_one(&arts, arts.len() - 1, cfg))
     }
 }
 

@@ -480,45 +480,7 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
 
     let passages: Vec<PassageRecord> = found
         .iter()
-        .map(|f| {
-            let site = sites[f.target as usize];
-            let kind =
-                if f.edits.is_empty() {
-                    "verbatim"
-                } else if f.edits.iter().all(|(a, b)| {
-                    systematic.contains(&(site.to_string(), spin::key(a), spin::key(b)))
-                }) {
-                    "spun"
-                } else {
-                    "edited"
-                };
-            PassageRecord {
-                target: articles[f.target as usize].id.clone(),
-                begin: f.begin,
-                end: f.end,
-                source: articles[f.source as usize].id.clone(),
-                source_begin: f.source_begin,
-                source_end: f.source_end,
-                via: f.via.map(|v| articles[v.0 as usize].id.clone()),
-                via_begin: f.via.map(|v| v.1),
-                via_end: f.via.map(|v| v.2),
-                similarity: (f.similarity * 1000.0).round() / 1000.0,
-                kind,
-                edits: f
-                    .edits
-                    .iter()
-                    .map(|(a, b)| EditRecord {
-                        from: a.clone(),
-                        to: b.clone(),
-                    })
-                    .collect(),
-                direction: if f.direction_known {
-                    None
-                } else {
-                    Some("unknown")
-                },
-            }
-        })
+        .map(|f| record(f, articles, &sites, &systematic))
         .collect();
     report.passages = passages.len();
     report.passages_direction_unknown = passages.iter().filter(|p| p.direction.is_some()).count();
@@ -534,6 +496,140 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
         families,
         report,
     })
+}
+
+/// Passages of `articles[target]` alone, taken from the other articles (its candidates,
+/// as an index lookup gives them): only target-vs-candidate pairs are aligned, so the
+/// cost is linear in the candidates. A candidate dated after the target is not a
+/// source; with a date missing on either side (or equal) the passage says
+/// `direction: "unknown"`. Undated candidates rank after dated ones as sources, and
+/// only the target's own edits count as evidence of its site's spin.
+pub fn trace_one(articles: &[Article], target: usize, cfg: &Config) -> Vec<PassageRecord> {
+    let n = articles.len();
+    if target >= n || articles[target].text.len() >= u32::MAX as usize {
+        return Vec::new();
+    }
+    let times: Vec<Option<i64>> = articles
+        .iter()
+        .map(|a| {
+            a.published
+                .as_deref()
+                .and_then(copydesk_model::time::parse_instant)
+                .map(|t| t.timestamp())
+        })
+        .collect();
+    let tt = times[target];
+    let list: Vec<(u32, u32, bool)> = (0..n)
+        .filter(|&s| s != target && articles[s].text.len() < u32::MAX as usize)
+        .filter_map(|s| match (times[s], tt) {
+            (Some(ts), Some(t)) if ts < t => Some((s as u32, 0, true)),
+            (Some(ts), Some(t)) if ts > t => None,
+            _ => Some((s as u32, 0, false)),
+        })
+        .collect();
+    if list.is_empty() {
+        return Vec::new();
+    }
+    let mut used = vec![false; n];
+    used[target] = true;
+    for &(s, _, _) in &list {
+        used[s as usize] = true;
+    }
+    let docs: Vec<token::Doc> = articles
+        .par_iter()
+        .enumerate()
+        .map(|(d, a)| {
+            if used[d] {
+                token::tokenize(&a.text)
+            } else {
+                token::Doc::default()
+            }
+        })
+        .collect();
+    let grams: Vec<Vec<(u64, u32)>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(d, doc)| {
+            if used[d] {
+                align::gram_index(doc, cfg.align.anchor)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let order_key: Vec<i64> = times.iter().map(|t| t.unwrap_or(i64::MAX / 2)).collect();
+    let sites: Vec<&str> = articles
+        .iter()
+        .map(|a| a.site.as_deref().unwrap_or(""))
+        .collect();
+    let found = trace_target(
+        target as u32,
+        &list,
+        articles,
+        &docs,
+        &grams,
+        &order_key,
+        &sites,
+        cfg,
+    );
+    let events: Vec<spin::SpinEvent> = found.iter().flat_map(|f| f.spin.iter().cloned()).collect();
+    let systematic: HashSet<(String, String, String)> =
+        spin::mine(&events, cfg.min_substitution_count)
+            .into_iter()
+            .map(|s| (s.site, spin::key(&s.from), spin::key(&s.to)))
+            .collect();
+    found
+        .iter()
+        .map(|f| record(f, articles, &sites, &systematic))
+        .collect()
+}
+
+/// The record of a found passage; `kind` says `spun` when every edit is one of the
+/// target site's systematic substitutions.
+fn record(
+    f: &Found,
+    articles: &[Article],
+    sites: &[&str],
+    systematic: &HashSet<(String, String, String)>,
+) -> PassageRecord {
+    let site = sites[f.target as usize];
+    let kind = if f.edits.is_empty() {
+        "verbatim"
+    } else if f
+        .edits
+        .iter()
+        .all(|(a, b)| systematic.contains(&(site.to_string(), spin::key(a), spin::key(b))))
+    {
+        "spun"
+    } else {
+        "edited"
+    };
+    PassageRecord {
+        target: articles[f.target as usize].id.clone(),
+        begin: f.begin,
+        end: f.end,
+        source: articles[f.source as usize].id.clone(),
+        source_begin: f.source_begin,
+        source_end: f.source_end,
+        via: f.via.map(|v| articles[v.0 as usize].id.clone()),
+        via_begin: f.via.map(|v| v.1),
+        via_end: f.via.map(|v| v.2),
+        similarity: (f.similarity * 1000.0).round() / 1000.0,
+        kind,
+        edits: f
+            .edits
+            .iter()
+            .map(|(a, b)| EditRecord {
+                from: a.clone(),
+                to: b.clone(),
+            })
+            .collect(),
+        direction: if f.direction_known {
+            None
+        } else {
+            Some("unknown")
+        },
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

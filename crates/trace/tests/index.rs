@@ -276,3 +276,37 @@ fn candidates_are_found_in_both_time_directions() {
     let idx = index::Index::open_or_create(empty.path(), &cfg).unwrap();
     assert!(idx.candidates(q0, &cfg).unwrap().is_empty());
 }
+
+#[test]
+fn sources_name_only_earlier_holders_and_say_when_direction_is_unknown() {
+    let cfg = Config::default();
+    let dir = tempfile::tempdir().unwrap();
+    let text = prose(31337, 3);
+    let arts = vec![
+        article("early", "2024-01-01T00:00:00Z", &text),
+        article("late", "2024-12-01T00:00:00Z", &text),
+    ];
+    let idx = {
+        let mut i = index::Index::open_or_create(dir.path(), &cfg).unwrap();
+        i.add(&arts, &cfg).unwrap();
+        i
+    };
+    let mid = article("mid", "2024-06-01T00:00:00Z", &text);
+    let ps = idx.sources(&mid, &cfg).unwrap();
+    assert!(!ps.is_empty());
+    assert!(
+        ps.iter()
+            .all(|p| p.source == "early" && p.direction.is_none()),
+        "{ps:?}"
+    );
+    // Before both: nothing in the index is its source, though both are candidates.
+    let first = article("first", "2023-06-01T00:00:00Z", &text);
+    assert!(idx.sources(&first, &cfg).unwrap().is_empty());
+    assert_eq!(idx.candidates(&first, &cfg).unwrap().len(), 2);
+    // Undated: the text is shared, but who copied whom is not claimed.
+    let mut undated = article("undated", "", &text);
+    undated.published = None;
+    let ps = idx.sources(&undated, &cfg).unwrap();
+    assert!(!ps.is_empty());
+    assert!(ps.iter().all(|p| p.direction == Some("unknown")), "{ps:?}");
+}
