@@ -771,6 +771,7 @@ fn found_for(
             &docs[near.source as usize],
             &articles[near.source as usize].text,
             near,
+            (via_idx.is_some()).then(|| (&docs[c.source as usize], c)),
             p.tb,
             p.te,
             sites[t as usize],
@@ -802,13 +803,42 @@ fn spin_events(
     sd: &token::Doc,
     stext: &str,
     c: &source::Candidate,
+    root: Option<(&token::Doc, &source::Candidate)>,
     a: u32,
     b: u32,
     site: &str,
     target: u32,
 ) -> Vec<spin::SpinEvent> {
+    // Target tokens that differ from the earliest source (and the gaps where it lost or
+    // gained words). Against a nearer copy, a target word that is the earliest source's
+    // word is not the site's substitution: the nearer copy changed it, the site kept the
+    // original (a sibling copy taken for the nearer one). Each site's substitutions then
+    // stay its own, and the nearer copy's are not mined back-to-front.
+    let differs: Option<Vec<bool>> = root.and_then(|(rd, rc)| {
+        if rc.chain.fuzzy {
+            return None;
+        }
+        let mut d = vec![false; (b - a) as usize + 1];
+        for e in align::edits(td, rd, &rc.chain, a, b) {
+            let lo = e.t.0.saturating_sub(1).max(a);
+            for i in lo..=e.t.1.min(b) {
+                d[(i - a) as usize] = true;
+            }
+        }
+        Some(d)
+    });
     let mut out = Vec::new();
     for e in align::edits(td, sd, &c.chain, a, b) {
+        if let Some(d) = &differs {
+            let own = if e.t.0 < e.t.1 {
+                (e.t.0..e.t.1).any(|i| d[(i - a) as usize])
+            } else {
+                d[(e.t.0 - a) as usize]
+            };
+            if !own {
+                continue;
+            }
+        }
         let from = tok_text(sd, stext, e.s.0, e.s.1);
         let to = tok_text(td, ttext, e.t.0, e.t.1);
         let mut readings: Vec<Vec<(String, String)>> = Vec::new();
