@@ -57,8 +57,10 @@ pub struct Config {
     pub max_sources: usize,
     /// Passages shorter than this many tokens are not reported.
     pub min_passage_tokens: u32,
-    /// A site substitution is reported when seen at least this many times.
+    /// A site substitution is reported when seen at least this many times...
     pub min_substitution_count: u32,
+    /// ...and in at least this share of the places where the site copied its `from`.
+    pub min_substitution_rate: f32,
     /// Passages shorter than this many tokens need `short_passage_similarity`.
     pub short_passage_tokens: u32,
     pub short_passage_similarity: f32,
@@ -82,6 +84,7 @@ impl Default for Config {
             max_sources: 40,
             min_passage_tokens: 6,
             min_substitution_count: 2,
+            min_substitution_rate: 0.25,
             short_passage_tokens: 28,
             short_passage_similarity: 0.8,
         }
@@ -106,6 +109,7 @@ impl Config {
                 "max_sources" => self.max_sources = u as usize,
                 "min_passage_tokens" => self.min_passage_tokens = u,
                 "min_substitution_count" => self.min_substitution_count = u,
+                "min_substitution_rate" => self.min_substitution_rate = f as f32,
                 "full_pairs_up_to" => self.group.full_pairs_up_to = u as usize,
                 "earliest" => self.group.earliest = u as usize,
                 "nearest" => self.group.nearest = u as usize,
@@ -471,8 +475,7 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     let found: Vec<Found> = found.into_iter().flatten().collect();
 
     // Stage 5: spin fingerprints.
-    let events: Vec<spin::SpinEvent> = found.iter().flat_map(|f| f.spin.iter().cloned()).collect();
-    let substitutions = spin::mine(&events, cfg.min_substitution_count);
+    let substitutions = mine_spin(&found, &docs, cfg);
     let mut systematic: HashSet<(String, String, String)> = HashSet::new();
     for s in &substitutions {
         systematic.insert((s.site.clone(), spin::key(&s.from), spin::key(&s.to)));
@@ -572,16 +575,30 @@ pub fn trace_one(articles: &[Article], target: usize, cfg: &Config) -> Vec<Passa
         &sites,
         cfg,
     );
-    let events: Vec<spin::SpinEvent> = found.iter().flat_map(|f| f.spin.iter().cloned()).collect();
-    let systematic: HashSet<(String, String, String)> =
-        spin::mine(&events, cfg.min_substitution_count)
-            .into_iter()
-            .map(|s| (s.site, spin::key(&s.from), spin::key(&s.to)))
-            .collect();
+    let systematic: HashSet<(String, String, String)> = mine_spin(&found, &docs, cfg)
+        .into_iter()
+        .map(|s| (s.site, spin::key(&s.from), spin::key(&s.to)))
+        .collect();
     found
         .iter()
         .map(|f| record(f, articles, &sites, &systematic))
         .collect()
+}
+
+/// Each site's systematic substitutions, from the edits of its passages and the text it
+/// copied (each passage's nearer copy).
+fn mine_spin(found: &[Found], docs: &[token::Doc], cfg: &Config) -> Vec<Substitution> {
+    let events: Vec<spin::SpinEvent> = found.iter().flat_map(|f| f.spin.iter().cloned()).collect();
+    let wanted = spin::wanted(&events, cfg.min_substitution_count);
+    let opp = spin::opportunities(&wanted, &events, docs);
+    spin::mine_with(
+        &events,
+        spin::MineParams {
+            min_count: cfg.min_substitution_count,
+            min_rate: cfg.min_substitution_rate,
+        },
+        Some(&opp),
+    )
 }
 
 /// The record of a found passage; `kind` says `spun` when every edit is one of the
@@ -828,7 +845,16 @@ fn spin_events(
         Some(d)
     });
     let mut out = Vec::new();
+    let (sa, sb) = c.chain.map_to_source(a, b);
+    let mut changed = Vec::new();
     for e in align::edits(td, sd, &c.chain, a, b) {
+        // A pure insertion or deletion changes the words on either side too ("China" in
+        // "in China" -> "in People's Republic of China").
+        changed.push(if e.s.0 < e.s.1 && e.t.0 < e.t.1 {
+            e.s
+        } else {
+            (e.s.0.saturating_sub(1), e.s.1 + 1)
+        });
         if let Some(d) = &differs {
             let own = if e.t.0 < e.t.1 {
                 (e.t.0..e.t.1).any(|i| d[(i - a) as usize])
@@ -879,9 +905,22 @@ fn spin_events(
                 site: site.to_string(),
                 target,
                 readings,
+                copied: None,
             });
         }
     }
+    changed.sort_unstable();
+    out.push(spin::SpinEvent {
+        site: site.to_string(),
+        target,
+        readings: Vec::new(),
+        copied: Some(spin::Copied {
+            doc: c.source,
+            begin: sa,
+            end: sb,
+            changed,
+        }),
+    });
     out
 }
 
