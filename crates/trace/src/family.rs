@@ -1,5 +1,10 @@
 //! Reprint families: an original text and every article that reuses it, in time order,
 //! with who copied from whom. A pure function of the passages.
+//!
+//! A copy joins a family only when it took a real part of the original: at least
+//! `min_share` of its own text and `min_bytes` bytes. Without that, one shared quote (a
+//! tweet, a statement both sides printed) chains unrelated articles into one family.
+//! Passages of a site's own template text (`boilerplate`) join nothing.
 
 use std::collections::BTreeMap;
 
@@ -42,11 +47,33 @@ pub struct Edge {
     pub direction: Option<&'static str>,
 }
 
-pub fn families(articles: &[Article], passages: &[PassageRecord]) -> Vec<FamilyRecord> {
+/// Who joins a family.
+#[derive(Debug, Clone, Copy)]
+pub struct FamilyParams {
+    /// Share of the copy's text inside the family's passages.
+    pub min_share: f32,
+    /// Bytes of the copy inside the family's passages.
+    pub min_bytes: usize,
+}
+
+impl Default for FamilyParams {
+    fn default() -> Self {
+        FamilyParams {
+            min_share: 0.1,
+            min_bytes: 200,
+        }
+    }
+}
+
+pub fn families(
+    articles: &[Article],
+    passages: &[PassageRecord],
+    params: &FamilyParams,
+) -> Vec<FamilyRecord> {
     let by_id: BTreeMap<&str, &Article> = articles.iter().map(|a| (a.id.as_str(), a)).collect();
     // original -> copy -> (bytes, from, direction unknown)
     let mut fams: BTreeMap<&str, BTreeMap<&str, (usize, &str, bool)>> = BTreeMap::new();
-    for p in passages {
+    for p in passages.iter().filter(|p| !p.boilerplate) {
         let e = fams
             .entry(p.source.as_str())
             .or_default()
@@ -76,7 +103,24 @@ pub fn families(articles: &[Article], passages: &[PassageRecord]) -> Vec<FamilyR
     };
     let mut out = Vec::new();
     for (orig, copies) in fams {
-        let mut cs: Vec<(&str, (usize, &str, bool))> = copies.into_iter().collect();
+        let mut cs: Vec<(&str, (usize, &str, bool))> = copies
+            .into_iter()
+            .filter(|(id, (bytes, _, _))| {
+                let len = by_id.get(id).map(|a| a.text.len()).unwrap_or(0);
+                *bytes >= params.min_bytes && *bytes as f32 >= params.min_share * len as f32
+            })
+            .collect();
+        if cs.is_empty() {
+            continue;
+        }
+        // A copy that took the text from a nearer copy left out takes it from the
+        // original as far as the family can tell.
+        let members: std::collections::BTreeSet<&str> = cs.iter().map(|c| c.0).collect();
+        for c in &mut cs {
+            if c.1 .1 != orig && !members.contains(c.1 .1) {
+                c.1 .1 = orig;
+            }
+        }
         cs.sort_by_key(|(id, _)| (time(id).is_none(), time(id), id.to_string()));
         let dated = time(orig).is_some() && cs.iter().all(|(id, _)| time(id).is_some());
         out.push(FamilyRecord {

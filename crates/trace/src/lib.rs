@@ -64,6 +64,10 @@ pub struct Config {
     /// Passages shorter than this many tokens need `short_passage_similarity`.
     pub short_passage_tokens: u32,
     pub short_passage_similarity: f32,
+    pub family: family::FamilyParams,
+    /// Text of a site shared by at least this many of its other articles (and under half
+    /// of the one holding it) is the site's template: `boilerplate`.
+    pub boilerplate_articles: u32,
 }
 
 impl Default for Config {
@@ -87,6 +91,8 @@ impl Default for Config {
             min_substitution_rate: 0.25,
             short_passage_tokens: 28,
             short_passage_similarity: 0.8,
+            family: family::FamilyParams::default(),
+            boilerplate_articles: 3,
         }
     }
 }
@@ -110,6 +116,9 @@ impl Config {
                 "min_passage_tokens" => self.min_passage_tokens = u,
                 "min_substitution_count" => self.min_substitution_count = u,
                 "min_substitution_rate" => self.min_substitution_rate = f as f32,
+                "family_min_share" => self.family.min_share = f as f32,
+                "family_min_bytes" => self.family.min_bytes = u as usize,
+                "boilerplate_articles" => self.boilerplate_articles = u,
                 "full_pairs_up_to" => self.group.full_pairs_up_to = u as usize,
                 "earliest" => self.group.earliest = u as usize,
                 "nearest" => self.group.nearest = u as usize,
@@ -161,6 +170,11 @@ pub struct PassageRecord {
     /// the two share the text, not who copied whom.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub direction: Option<&'static str>,
+    /// The text is the site's own template (a disclaimer, a "read more" line): repeated
+    /// across many of its articles, shared with an earlier one of them. True text
+    /// sharing, but not reuse of a story: it joins no family.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub boilerplate: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -481,16 +495,21 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
         systematic.insert((s.site.clone(), spin::key(&s.from), spin::key(&s.to)));
     }
 
+    let template = boilerplate(&found, articles, &sites, cfg.boilerplate_articles);
     let passages: Vec<PassageRecord> = found
         .iter()
-        .map(|f| record(f, articles, &sites, &systematic))
+        .zip(template)
+        .map(|(f, b)| PassageRecord {
+            boilerplate: b,
+            ..record(f, articles, &sites, &systematic)
+        })
         .collect();
     report.passages = passages.len();
     report.passages_direction_unknown = passages.iter().filter(|p| p.direction.is_some()).count();
     report.substitutions = substitutions.len();
 
     let articles_out = coverage(articles, &passages);
-    let families = family::families(articles, &passages);
+    let families = family::families(articles, &passages, &cfg.family);
     report.families = families.len();
     Ok(TraceOutput {
         passages,
@@ -646,7 +665,92 @@ fn record(
         } else {
             Some("unknown")
         },
+        boilerplate: false,
     }
+}
+
+/// Which passages are a site's template text: a passage between two articles of one
+/// site, whose source text that site repeats in at least `min_articles` other articles,
+/// covering under half of its target (a site re-running its own story is not template).
+fn boilerplate(
+    found: &[Found],
+    articles: &[Article],
+    sites: &[&str],
+    min_articles: u32,
+) -> Vec<bool> {
+    let mut out = vec![false; found.len()];
+    if min_articles == 0 {
+        return out;
+    }
+    let same = |f: &Found| {
+        let s = sites[f.target as usize];
+        !s.is_empty() && s == sites[f.source as usize]
+    };
+    // Per source article: the same-site passages taken from it, merged per target.
+    let mut by_source: HashMap<u32, Vec<(u32, usize, usize)>> = HashMap::new();
+    for f in found.iter().filter(|f| same(f)) {
+        by_source
+            .entry(f.source)
+            .or_default()
+            .push((f.target, f.source_begin, f.source_end));
+    }
+    let mut template: HashMap<u32, Vec<(usize, usize)>> = HashMap::new();
+    for (src, mut v) in by_source {
+        v.sort_unstable();
+        let mut ivs: Vec<(usize, usize)> = Vec::new();
+        let mut last: Option<(u32, usize, usize)> = None;
+        for (t, b, e) in v {
+            match &mut last {
+                Some((lt, _, le)) if *lt == t && b <= *le => *le = (*le).max(e),
+                _ => {
+                    if let Some((_, lb, le)) = last {
+                        ivs.push((lb, le));
+                    }
+                    last = Some((t, b, e));
+                }
+            }
+        }
+        if let Some((_, lb, le)) = last {
+            ivs.push((lb, le));
+        }
+        if ivs.len() < min_articles as usize {
+            continue;
+        }
+        // Sweep: stretches of the source held by `min_articles` targets or more.
+        let mut ev: Vec<(usize, i32)> = ivs.iter().flat_map(|&(b, e)| [(b, 1), (e, -1)]).collect();
+        ev.sort_unstable();
+        let (mut depth, mut open) = (0i32, None);
+        let mut regions = Vec::new();
+        for (x, d) in ev {
+            depth += d;
+            if depth >= min_articles as i32 {
+                open.get_or_insert(x);
+            } else if let Some(b) = open.take() {
+                if x > b {
+                    regions.push((b, x));
+                }
+            }
+        }
+        if !regions.is_empty() {
+            template.insert(src, regions);
+        }
+    }
+    for (i, f) in found.iter().enumerate() {
+        let Some(regions) = template.get(&f.source) else {
+            continue;
+        };
+        if !same(f) {
+            continue;
+        }
+        let inside: usize = regions
+            .iter()
+            .map(|&(b, e)| e.min(f.source_end).saturating_sub(b.max(f.source_begin)))
+            .sum();
+        let len = f.source_end.saturating_sub(f.source_begin);
+        let target_len = articles[f.target as usize].text.len();
+        out[i] = inside * 2 >= len && (f.end - f.begin) * 2 < target_len;
+    }
+    out
 }
 
 #[allow(clippy::too_many_arguments)]
