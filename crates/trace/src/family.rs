@@ -4,7 +4,9 @@
 //! A copy joins a family only when it took a real part of the original: at least
 //! `min_share` of its own text and `min_bytes` bytes. Without that, one shared quote (a
 //! tweet, a statement both sides printed) chains unrelated articles into one family.
-//! Passages of a site's own template text (`boilerplate`) join nothing.
+//! Only text outside quotation marks counts towards that: two articles printing the same
+//! statement share it without one copying the other. Passages of a site's own template
+//! text (`boilerplate`) join nothing.
 
 use std::collections::BTreeMap;
 
@@ -73,7 +75,23 @@ pub fn families(
     let by_id: BTreeMap<&str, &Article> = articles.iter().map(|a| (a.id.as_str(), a)).collect();
     // original -> copy -> (bytes, from, direction unknown)
     let mut fams: BTreeMap<&str, BTreeMap<&str, (usize, &str, bool)>> = BTreeMap::new();
+    // (original, copy) -> bytes of the copy outside quotations.
+    let mut unquoted: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut quotes: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     for p in passages.iter().filter(|p| !p.boilerplate) {
+        let q = quotes.entry(p.target.as_str()).or_insert_with(|| {
+            by_id
+                .get(p.target.as_str())
+                .map(|a| quoted(&a.text))
+                .unwrap_or_default()
+        });
+        let inside: usize = q
+            .iter()
+            .map(|&(b, e)| e.min(p.end).saturating_sub(b.max(p.begin)))
+            .sum();
+        *unquoted
+            .entry((p.source.as_str(), p.target.as_str()))
+            .or_default() += (p.end - p.begin).saturating_sub(inside);
         let e = fams
             .entry(p.source.as_str())
             .or_default()
@@ -105,9 +123,10 @@ pub fn families(
     for (orig, copies) in fams {
         let mut cs: Vec<(&str, (usize, &str, bool))> = copies
             .into_iter()
-            .filter(|(id, (bytes, _, _))| {
+            .filter(|(id, _)| {
                 let len = by_id.get(id).map(|a| a.text.len()).unwrap_or(0);
-                *bytes >= params.min_bytes && *bytes as f32 >= params.min_share * len as f32
+                let own = unquoted.get(&(orig, *id)).copied().unwrap_or(0);
+                own >= params.min_bytes && own as f32 >= params.min_share * len as f32
             })
             .collect();
         if cs.is_empty() {
@@ -142,4 +161,58 @@ pub fn families(
         });
     }
     out
+}
+
+/// Byte ranges of `text` inside quotation marks (curly, straight or guillemets), within a
+/// paragraph: a quotation left open runs to the paragraph's end, as news prints a quote
+/// that goes on in the next paragraph.
+pub fn quoted(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut prev_newline = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\n' if prev_newline => {
+                if let Some(b) = open.take() {
+                    out.push((b, i));
+                }
+            }
+            '\u{201C}' | '\u{00AB}' if open.is_none() => open = Some(i),
+            '\u{201D}' | '\u{00BB}' => {
+                if let Some(b) = open.take() {
+                    out.push((b, i + c.len_utf8()));
+                }
+            }
+            '"' => match open.take() {
+                Some(b) => out.push((b, i + 1)),
+                None => open = Some(i),
+            },
+            _ => {}
+        }
+        prev_newline = c == '\n';
+    }
+    if let Some(b) = open {
+        out.push((b, text.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn quotations_run_to_their_mark_or_the_paragraph_end() {
+        let t = "He said \u{201C}no deal\u{201D} and left. \"Fine,\" she said.\n\n\u{201C}Open quote\nstill.\n\nAfter.";
+        let q: Vec<&str> = quoted(t).iter().map(|&(b, e)| &t[b..e]).collect();
+        assert_eq!(
+            q,
+            [
+                "\u{201C}no deal\u{201D}",
+                "\"Fine,\"",
+                "\u{201C}Open quote\nstill.\n"
+            ]
+        );
+        assert!(quoted("no quotes here").is_empty());
+    }
 }

@@ -66,7 +66,7 @@ pub struct Config {
     pub short_passage_similarity: f32,
     pub family: family::FamilyParams,
     /// Text of a site shared by at least this many of its other articles (and under half
-    /// of the one holding it) is the site's template: `boilerplate`.
+    /// of the articles on one side) is the site's template: `boilerplate`.
     pub boilerplate_articles: u32,
 }
 
@@ -671,7 +671,8 @@ fn record(
 
 /// Which passages are a site's template text: a passage between two articles of one
 /// site, whose source text that site repeats in at least `min_articles` other articles,
-/// covering under half of its target (a site re-running its own story is not template).
+/// and that is under half of its target or of its source (a site re-running its own
+/// story whole is not template).
 fn boilerplate(
     found: &[Found],
     articles: &[Article],
@@ -748,7 +749,8 @@ fn boilerplate(
             .sum();
         let len = f.source_end.saturating_sub(f.source_begin);
         let target_len = articles[f.target as usize].text.len();
-        out[i] = inside * 2 >= len && (f.end - f.begin) * 2 < target_len;
+        let source_len = articles[f.source as usize].text.len();
+        out[i] = inside * 2 >= len && ((f.end - f.begin) * 2 < target_len || len * 2 < source_len);
     }
     out
 }
