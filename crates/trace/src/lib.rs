@@ -990,6 +990,24 @@ fn spin_events(
                         .collect(),
                 );
             }
+            // Two neighbouring substitutions ("campaign, so" -> "season, therefore") come
+            // out of the alignment as one edit: read it as each split in two as well.
+            if (2..=8).contains(&ls) && (2..=8).contains(&lt) {
+                for i in 1..ls {
+                    for j in 1..lt {
+                        readings.push(vec![
+                            (
+                                tok_text(sd, stext, e.s.0, e.s.0 + i).to_string(),
+                                tok_text(td, ttext, e.t.0, e.t.0 + j).to_string(),
+                            ),
+                            (
+                                tok_text(sd, stext, e.s.0 + i, e.s.1).to_string(),
+                                tok_text(td, ttext, e.t.0 + j, e.t.1).to_string(),
+                            ),
+                        ]);
+                    }
+                }
+            }
         } else {
             // A pure insertion or deletion: read it with the kept word on either side.
             if e.s.0 > 0 && e.t.0 > 0 {
