@@ -1025,11 +1025,19 @@ fn spin_events(
         }
         readings.retain(|r| !r.is_empty() && r.iter().all(|(f, t)| spin::plausible(f, t)));
         if !readings.is_empty() {
+            let at = match root {
+                Some((_, rc)) => (
+                    rc.source,
+                    rc.chain.map_to_source(e.t.0, e.t.1.max(e.t.0 + 1)).0,
+                ),
+                None => (c.source, e.s.0),
+            };
             out.push(spin::SpinEvent {
                 site: site.to_string(),
                 target,
                 readings,
                 copied: None,
+                at: Some(at),
             });
         }
     }
@@ -1044,6 +1052,7 @@ fn spin_events(
             end: sb,
             changed,
         }),
+        at: None,
     });
     out
 }

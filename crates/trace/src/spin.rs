@@ -33,6 +33,10 @@ pub struct SpinEvent {
     pub target: u32,
     pub readings: Vec<Vec<(String, String)>>,
     pub copied: Option<Copied>,
+    /// Where the edited text lies in its earliest source (document, token): a swap seen
+    /// again at the same place is the same evidence (one source sentence copied by several
+    /// of the site's articles, or taken from a copy that had the edit already).
+    pub at: Option<(u32, u32)>,
 }
 
 /// Tokens `[begin, end)` of document `doc` (a passage's nearer copy) that a site copied;
@@ -74,6 +78,7 @@ type K = (String, String, String);
 /// How many events hold each (site, from, to) in any of their readings.
 fn first_counts(events: &[SpinEvent]) -> HashMap<K, u32> {
     let mut first: HashMap<K, u32> = HashMap::new();
+    let mut places: HashSet<(K, (u32, u32))> = HashSet::new();
     for ev in events {
         let mut seen: Vec<K> = Vec::new();
         for r in &ev.readings {
@@ -85,6 +90,11 @@ fn first_counts(events: &[SpinEvent]) -> HashMap<K, u32> {
             }
         }
         for k in seen {
+            if let Some(a) = ev.at {
+                if !places.insert((k.clone(), a)) {
+                    continue;
+                }
+            }
             *first.entry(k).or_default() += 1;
         }
     }
@@ -229,6 +239,7 @@ pub fn mine_with(
         c as f64 * c as f64 / o
     };
     let mut counts: HashMap<K, (u32, Vec<u32>, (String, String))> = HashMap::new();
+    let mut places: HashSet<(K, (u32, u32))> = HashSet::new();
     for ev in events {
         let score = |r: &Vec<(String, String)>| -> (f64, i64) {
             let m = r
@@ -249,10 +260,14 @@ pub fn mine_with(
             continue;
         };
         for (f, t) in best {
+            let k = (ev.site.clone(), key(f), key(t));
+            let again = ev.at.is_some_and(|a| !places.insert((k.clone(), a)));
             let e = counts
-                .entry((ev.site.clone(), key(f), key(t)))
+                .entry(k)
                 .or_insert_with(|| (0, Vec::new(), (f.clone(), t.clone())));
-            e.0 += 1;
+            if !again {
+                e.0 += 1;
+            }
             if !e.1.contains(&ev.target) {
                 e.1.push(ev.target);
             }
@@ -299,6 +314,7 @@ mod tests {
                 })
                 .collect(),
             copied: None,
+            at: None,
         }
     }
 
@@ -349,6 +365,7 @@ mod tests {
                 end: len,
                 changed: changed.to_vec(),
             }),
+            at: None,
         }
     }
 
@@ -391,5 +408,25 @@ mod tests {
         assert_eq!(got, [("said", "stated", 12, 12)]);
         // Without counting opportunities both are kept.
         assert_eq!(mine(&events, 2).len(), 2);
+    }
+
+    #[test]
+    fn a_swap_seen_again_at_the_same_source_place_counts_once() {
+        // Three articles of one site copy one source sentence that another copy had
+        // already edited: one place, one piece of evidence.
+        let mut events: Vec<SpinEvent> = (0..3)
+            .map(|t| SpinEvent {
+                at: Some((7, 40)),
+                ..ev("blog", t, &[&[("already agreed", "agreed")]])
+            })
+            .collect();
+        assert!(mine(&events, 2).is_empty());
+        // Two places are two.
+        events.push(SpinEvent {
+            at: Some((9, 3)),
+            ..ev("blog", 5, &[&[("already agreed", "agreed")]])
+        });
+        let subs = mine(&events, 2);
+        assert_eq!((subs.len(), subs[0].count, subs[0].articles), (1, 2, 4));
     }
 }
