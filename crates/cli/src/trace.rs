@@ -243,10 +243,13 @@ pub fn sources(args: SourcesArgs) -> anyhow::Result<u8> {
     let cfg = config(&args.tuning)?;
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
+    let index = copydesk_trace::index::Index::open(Path::new(&args.index))
+        .with_context(|| format!("cannot open index {}", args.index))?;
     let mut times = Vec::with_capacity(articles.len());
     for a in &articles {
         let t0 = std::time::Instant::now();
-        let ps = copydesk_trace::index::sources(Path::new(&args.index), a, &cfg)
+        let ps = index
+            .sources(a, &cfg)
             .with_context(|| format!("cannot trace {} against {}", a.id, args.index))?;
         times.push(t0.elapsed().as_secs_f64() * 1e3);
         for p in ps {

@@ -1,5 +1,12 @@
 //! Reprint families: an original text and every article that reuses it, in time order,
 //! with who copied from whom. A pure function of the passages.
+//!
+//! A copy joins a family only when it took a real part of the original: at least
+//! `min_share` of its own text and `min_bytes` bytes. Without that, one shared quote (a
+//! tweet, a statement both sides printed) chains unrelated articles into one family.
+//! Only text outside quotation marks counts towards that: two articles printing the same
+//! statement share it without one copying the other. Passages of a site's own template
+//! text (`boilerplate`) join nothing.
 
 use std::collections::BTreeMap;
 
@@ -42,11 +49,49 @@ pub struct Edge {
     pub direction: Option<&'static str>,
 }
 
-pub fn families(articles: &[Article], passages: &[PassageRecord]) -> Vec<FamilyRecord> {
+/// Who joins a family.
+#[derive(Debug, Clone, Copy)]
+pub struct FamilyParams {
+    /// Share of the copy's text inside the family's passages.
+    pub min_share: f32,
+    /// Bytes of the copy inside the family's passages.
+    pub min_bytes: usize,
+}
+
+impl Default for FamilyParams {
+    fn default() -> Self {
+        FamilyParams {
+            min_share: 0.1,
+            min_bytes: 200,
+        }
+    }
+}
+
+pub fn families(
+    articles: &[Article],
+    passages: &[PassageRecord],
+    params: &FamilyParams,
+) -> Vec<FamilyRecord> {
     let by_id: BTreeMap<&str, &Article> = articles.iter().map(|a| (a.id.as_str(), a)).collect();
     // original -> copy -> (bytes, from, direction unknown)
     let mut fams: BTreeMap<&str, BTreeMap<&str, (usize, &str, bool)>> = BTreeMap::new();
-    for p in passages {
+    // (original, copy) -> bytes of the copy outside quotations.
+    let mut unquoted: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut quotes: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for p in passages.iter().filter(|p| !p.boilerplate) {
+        let q = quotes.entry(p.target.as_str()).or_insert_with(|| {
+            by_id
+                .get(p.target.as_str())
+                .map(|a| quoted(&a.text))
+                .unwrap_or_default()
+        });
+        let inside: usize = q
+            .iter()
+            .map(|&(b, e)| e.min(p.end).saturating_sub(b.max(p.begin)))
+            .sum();
+        *unquoted
+            .entry((p.source.as_str(), p.target.as_str()))
+            .or_default() += (p.end - p.begin).saturating_sub(inside);
         let e = fams
             .entry(p.source.as_str())
             .or_default()
@@ -76,7 +121,25 @@ pub fn families(articles: &[Article], passages: &[PassageRecord]) -> Vec<FamilyR
     };
     let mut out = Vec::new();
     for (orig, copies) in fams {
-        let mut cs: Vec<(&str, (usize, &str, bool))> = copies.into_iter().collect();
+        let mut cs: Vec<(&str, (usize, &str, bool))> = copies
+            .into_iter()
+            .filter(|(id, _)| {
+                let len = by_id.get(id).map(|a| a.text.len()).unwrap_or(0);
+                let own = unquoted.get(&(orig, *id)).copied().unwrap_or(0);
+                own >= params.min_bytes && own as f32 >= params.min_share * len as f32
+            })
+            .collect();
+        if cs.is_empty() {
+            continue;
+        }
+        // A copy that took the text from a nearer copy left out takes it from the
+        // original as far as the family can tell.
+        let members: std::collections::BTreeSet<&str> = cs.iter().map(|c| c.0).collect();
+        for c in &mut cs {
+            if c.1 .1 != orig && !members.contains(c.1 .1) {
+                c.1 .1 = orig;
+            }
+        }
         cs.sort_by_key(|(id, _)| (time(id).is_none(), time(id), id.to_string()));
         let dated = time(orig).is_some() && cs.iter().all(|(id, _)| time(id).is_some());
         out.push(FamilyRecord {
@@ -98,4 +161,58 @@ pub fn families(articles: &[Article], passages: &[PassageRecord]) -> Vec<FamilyR
         });
     }
     out
+}
+
+/// Byte ranges of `text` inside quotation marks (curly, straight or guillemets), within a
+/// paragraph: a quotation left open runs to the paragraph's end, as news prints a quote
+/// that goes on in the next paragraph.
+pub fn quoted(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut prev_newline = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\n' if prev_newline => {
+                if let Some(b) = open.take() {
+                    out.push((b, i));
+                }
+            }
+            '\u{201C}' | '\u{00AB}' if open.is_none() => open = Some(i),
+            '\u{201D}' | '\u{00BB}' => {
+                if let Some(b) = open.take() {
+                    out.push((b, i + c.len_utf8()));
+                }
+            }
+            '"' => match open.take() {
+                Some(b) => out.push((b, i + 1)),
+                None => open = Some(i),
+            },
+            _ => {}
+        }
+        prev_newline = c == '\n';
+    }
+    if let Some(b) = open {
+        out.push((b, text.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn quotations_run_to_their_mark_or_the_paragraph_end() {
+        let t = "He said \u{201C}no deal\u{201D} and left. \"Fine,\" she said.\n\n\u{201C}Open quote\nstill.\n\nAfter.";
+        let q: Vec<&str> = quoted(t).iter().map(|&(b, e)| &t[b..e]).collect();
+        assert_eq!(
+            q,
+            [
+                "\u{201C}no deal\u{201D}",
+                "\"Fine,\"",
+                "\u{201C}Open quote\nstill.\n"
+            ]
+        );
+        assert!(quoted("no quotes here").is_empty());
+    }
 }

@@ -20,9 +20,9 @@
 //! grows with the number of runs (logarithmic in the index size: adjacent runs of similar
 //! size are merged), not with the index size.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -384,88 +384,313 @@ pub fn add_with(
     Ok(report)
 }
 
-/// Reads indexed article `i`.
-fn read_article(dir: &Path, m: &Manifest, i: u64) -> std::io::Result<Article> {
-    let mut off = File::open(dir.join("offsets.bin"))?;
-    off.seek(SeekFrom::Start(i * 8))?;
-    let mut b = [0u8; 8];
-    off.read_exact(&mut b)?;
-    let start = u64::from_le_bytes(b);
-    if start >= m.article_bytes {
-        return Err(io_err(format!(
-            "{}: offset of article {i} past the manifest",
-            dir.display()
-        )));
-    }
-    let mut f = File::open(dir.join("articles.jsonl"))?;
-    f.seek(SeekFrom::Start(start))?;
-    let mut line = String::new();
-    BufReader::new(f).read_line(&mut line)?;
-    serde_json::from_str(&line).map_err(|e| {
-        io_err(format!(
-            "{}: article {i} at byte {start}: {e}",
-            dir.display()
-        ))
-    })
+/// An article the index holds that shares fingerprints with a query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    pub id: String,
+    /// Sampled fingerprints it shares with the query.
+    pub shared: u32,
+    /// As the article gave it (`None` when undated).
+    pub published: Option<String>,
 }
 
-/// How many of `query`'s fingerprints each indexed article holds: a binary search per
-/// fingerprint in each run, and a scan of the unsorted tail.
-fn lookup(dir: &Path, m: &Manifest, query: &HashSet<u64>) -> std::io::Result<HashMap<u32, u32>> {
-    // A count per article rather than a hash map: common n-grams have long posting
-    // lists, and hashing every posting was a tenth of the lookup time at 100k articles.
-    let mut shared = vec![0u32; m.articles as usize];
-    let mut count = |d: u32| {
-        if let Some(c) = shared.get_mut(d as usize) {
-            *c += 1;
+#[derive(Deserialize)]
+struct IdTime {
+    id: String,
+    #[serde(default)]
+    published: Option<String>,
+}
+
+/// An open index: the manifest read once, the runs mapped once, the unsorted tail sorted
+/// in memory, article offsets and times loaded. Lookups through it re-open nothing.
+///
+/// A handle sees the index as it was when opened (or last refreshed): articles another
+/// process adds later are seen after [`Index::refresh`].
+pub struct Index {
+    dir: PathBuf,
+    manifest: Manifest,
+    runs: Vec<memmap2::Mmap>,
+    /// The log records past the runs, sorted by (hash, article).
+    tail: Vec<(u64, u32)>,
+    /// Byte offset of each article's line, then the end of the last one.
+    offsets: Vec<u64>,
+    times: Vec<i64>,
+    articles: File,
+}
+
+fn read_u64s(path: &Path, n: u64) -> std::io::Result<Vec<u64>> {
+    let f = File::open(path)?;
+    let mut b = vec![0u8; n as usize * 8];
+    f.read_exact_at(&mut b, 0)
+        .map_err(|e| io_err(format!("{}: {n} entries: {e}", path.display())))?;
+    Ok(b.chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+        .collect())
+}
+
+impl Index {
+    /// Opens the index at `dir`; an error when there is none.
+    pub fn open(dir: &Path) -> std::io::Result<Index> {
+        let m = manifest(dir)?;
+        if m.version == 0 {
+            return Err(io_err(format!(
+                "{}: no index here (run `copydesk index add` first)",
+                dir.display()
+            )));
         }
-    };
-    let sorted = m.sorted();
-    if sorted > m.fingerprints {
-        return Err(io_err(format!(
-            "{}: the manifest's runs cover {sorted} records of {}",
-            dir.display(),
-            m.fingerprints
-        )));
+        let sorted = m.sorted();
+        if sorted > m.fingerprints {
+            return Err(io_err(format!(
+                "{}: the manifest's runs cover {sorted} records of {}",
+                dir.display(),
+                m.fingerprints
+            )));
+        }
+        let runs = m
+            .runs
+            .iter()
+            .map(|r| map_run(dir, r))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        let mut tail = read_log(&dir.join("fingerprints.bin"), sorted, m.fingerprints)?;
+        tail.sort_unstable();
+        let mut offsets = read_u64s(&dir.join("offsets.bin"), m.articles)?;
+        if let Some(&o) = offsets.iter().find(|&&o| o >= m.article_bytes) {
+            return Err(io_err(format!(
+                "{}: an article offset ({o}) past the manifest's {} bytes",
+                dir.display(),
+                m.article_bytes
+            )));
+        }
+        if offsets.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(io_err(format!(
+                "{}: article offsets out of order",
+                dir.display()
+            )));
+        }
+        offsets.push(m.article_bytes);
+        let times = read_u64s(&dir.join("times.bin"), m.articles)?
+            .into_iter()
+            .map(|t| t as i64)
+            .collect();
+        let articles = File::open(dir.join("articles.jsonl"))?;
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            manifest: m,
+            runs,
+            tail,
+            offsets,
+            times,
+            articles,
+        })
     }
-    let mut q: Vec<u64> = query.iter().copied().collect();
-    q.sort_unstable();
-    for r in &m.runs {
-        let map = map_run(dir, r)?;
-        let n = r.records as usize;
-        // The query is sorted, so each search starts where the previous one ended.
+
+    /// Opens the index at `dir`, creating an empty one (for `cfg`'s fingerprints) if
+    /// there is none.
+    pub fn open_or_create(dir: &Path, cfg: &Config) -> std::io::Result<Index> {
+        if manifest(dir)?.version == 0 {
+            add(dir, &[], cfg)?;
+        }
+        Index::open(dir)
+    }
+
+    /// Re-reads the index when its manifest changed since this handle was opened.
+    pub fn refresh(&mut self) -> std::io::Result<()> {
+        if manifest(&self.dir)? != self.manifest {
+            *self = Index::open(&self.dir)?;
+        }
+        Ok(())
+    }
+
+    /// Adds articles (as [`add`]) and refreshes the handle.
+    pub fn add(&mut self, articles: &[Article], cfg: &Config) -> std::io::Result<AddReport> {
+        let r = add(&self.dir, articles, cfg)?;
+        self.refresh()?;
+        Ok(r)
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Indexed articles.
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    fn line(&self, i: u32) -> std::io::Result<Vec<u8>> {
+        let (a, b) = (self.offsets[i as usize], self.offsets[i as usize + 1]);
+        let mut buf = vec![0u8; (b - a) as usize];
+        self.articles.read_exact_at(&mut buf, a).map_err(|e| {
+            io_err(format!(
+                "{}: article {i} at byte {a}: {e}",
+                self.dir.display()
+            ))
+        })?;
+        Ok(buf)
+    }
+
+    fn parse<'de, T: Deserialize<'de>>(&self, i: u32, line: &'de [u8]) -> std::io::Result<T> {
+        serde_json::from_slice(line).map_err(|e| {
+            io_err(format!(
+                "{}: article {i} at byte {}: {e}",
+                self.dir.display(),
+                self.offsets[i as usize]
+            ))
+        })
+    }
+
+    /// Reads indexed article `i`.
+    fn article(&self, i: u32) -> std::io::Result<Article> {
+        let line = self.line(i)?;
+        self.parse(i, &line)
+    }
+
+    /// Publication time of article `d` (`i64::MAX` when undated).
+    fn time(&self, d: u32) -> i64 {
+        self.times.get(d as usize).copied().unwrap_or(i64::MAX)
+    }
+
+    fn fingerprints(&self, article: &Article) -> Vec<u64> {
+        let mut q = group::fingerprints(
+            &token::tokenize(&article.text).toks,
+            self.manifest.ngram,
+            self.manifest.sample,
+        );
+        q.sort_unstable();
+        q.dedup();
+        q
+    }
+
+    /// How many of the (sorted, distinct) `query` fingerprints each indexed article
+    /// holds: a binary search per fingerprint in each run and in the tail.
+    fn lookup(&self, query: &[u64]) -> Vec<(u32, u32)> {
+        // A count per article rather than a hash map: common n-grams have long posting
+        // lists, and hashing every posting was a tenth of the lookup time at 100k articles.
+        let mut shared = vec![0u32; self.len()];
+        let mut count = |d: u32| {
+            if let Some(c) = shared.get_mut(d as usize) {
+                *c += 1;
+            }
+        };
+        for map in &self.runs {
+            let n = map.len() / REC;
+            // The query is sorted, so each search starts where the previous one ended.
+            let mut lo = 0usize;
+            for &h in query {
+                lo += partition(n - lo, |i| rec_at(map, lo + i).0 < h);
+                let mut i = lo;
+                while i < n {
+                    let (rh, d) = rec_at(map, i);
+                    if rh != h {
+                        break;
+                    }
+                    count(d);
+                    i += 1;
+                }
+                lo = i;
+            }
+        }
         let mut lo = 0usize;
-        for &h in &q {
-            lo += partition(n - lo, |i| rec_at(&map, lo + i).0 < h);
-            let mut i = lo;
-            while i < n {
-                let (rh, d) = rec_at(&map, i);
-                if rh != h {
+        for &h in query {
+            lo += self.tail[lo..].partition_point(|r| r.0 < h);
+            while lo < self.tail.len() && self.tail[lo].0 == h {
+                count(self.tail[lo].1);
+                lo += 1;
+            }
+        }
+        shared
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c > 0)
+            .map(|(d, &c)| (d as u32, c))
+            .collect()
+    }
+
+    /// Indexed articles sharing at least `cfg.min_shared` fingerprints with `article`,
+    /// earlier or later than it, most shared first (then in index order); the article
+    /// itself (same id) is left out.
+    pub fn candidates(&self, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
+        let mut c: Vec<(u32, u32)> = self
+            .lookup(&self.fingerprints(article))
+            .into_iter()
+            .filter(|&(_, s)| s >= cfg.min_shared)
+            .collect();
+        c.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut out = Vec::with_capacity(c.len());
+        for (d, shared) in c {
+            let line = self.line(d)?;
+            let x: IdTime = self.parse(d, &line)?;
+            if x.id != article.id {
+                out.push(Candidate {
+                    id: x.id,
+                    shared,
+                    published: x.published,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The candidates [`Index::sources`] aligns: the most shared, and in a big family the
+    /// earliest of the well-sharing ones, at most `cfg.max_sources`.
+    fn source_candidates(&self, article: &Article, cfg: &Config) -> Vec<u32> {
+        let mut cands: Vec<(u32, u32)> = self
+            .lookup(&self.fingerprints(article))
+            .into_iter()
+            .filter(|&(_, c)| c >= cfg.min_shared)
+            .collect();
+        cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        if cands.len() > cfg.max_sources {
+            // In a big family every copy shares as much as the original: keep the earliest
+            // of the well-sharing ones, then the most shared.
+            let top = cands[0].1;
+            let mut early: Vec<(i64, u32, u32)> = cands
+                .iter()
+                .filter(|c| c.1 * 2 >= top)
+                .map(|&(d, c)| (self.time(d), d, c))
+                .collect();
+            early.sort_unstable();
+            let mut keep: Vec<(u32, u32)> = early
+                .iter()
+                .take(cfg.max_sources / 2)
+                .map(|&(_, d, c)| (d, c))
+                .collect();
+            for c in &cands {
+                if keep.len() >= cfg.max_sources {
                     break;
                 }
-                count(d);
-                i += 1;
+                if !keep.iter().any(|k| k.0 == c.0) {
+                    keep.push(*c);
+                }
             }
-            lo = i;
+            cands = keep;
         }
+        cands.into_iter().map(|c| c.0).collect()
     }
-    let f = File::open(dir.join("fingerprints.bin"))?;
-    let mut r = BufReader::with_capacity(1 << 20, f);
-    r.seek(SeekFrom::Start(sorted * REC as u64))?;
-    let mut rec = [0u8; REC];
-    for _ in sorted..m.fingerprints {
-        r.read_exact(&mut rec)?;
-        let (h, d) = rec_at(&rec, 0);
-        if query.contains(&h) {
-            count(d);
+
+    /// Traces one article against the index: its passages, each naming the earliest
+    /// indexed article holding the text (the stages of [`crate::trace`] on the article
+    /// and its candidates, aligning only the article with each: [`crate::trace_one`]).
+    pub fn sources(&self, article: &Article, cfg: &Config) -> std::io::Result<Vec<PassageRecord>> {
+        let mut arts = Vec::new();
+        for d in self.source_candidates(article, cfg) {
+            let a = self.article(d)?;
+            if a.id != article.id {
+                arts.push(a);
+            }
         }
+        arts.push(article.clone());
+        tracing::debug!(candidates = ?arts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), "index lookup");
+        Ok(crate::trace_one(&arts, arts.len() - 1, cfg))
     }
-    Ok(shared
-        .iter()
-        .enumerate()
-        .filter(|&(_, &c)| c > 0)
-        .map(|(d, &c)| (d as u32, c))
-        .collect())
 }
 
 /// The first index in `0..n` where `before` is false (it must be true, then false).
@@ -482,75 +707,13 @@ fn partition(n: usize, before: impl Fn(usize) -> bool) -> usize {
     lo
 }
 
-/// Traces one article against the index: its passages, each naming the earliest indexed
-/// article holding the text (the same stages as [`crate::trace`], on the candidates).
+/// Traces one article against the index at `dir` (opens it for this one call: hold an
+/// [`Index`] for many).
 pub fn sources(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<Vec<PassageRecord>> {
-    let m = manifest(dir)?;
-    if m.version == 0 {
-        return Err(io_err(format!(
-            "{}: no index here (run `copydesk index add` first)",
-            dir.display()
-        )));
-    }
-    let query: HashSet<u64> =
-        group::fingerprints(&token::tokenize(&article.text).toks, m.ngram, m.sample)
-            .into_iter()
-            .collect();
-    let shared = lookup(dir, &m, &query)?;
-    let mut cands: Vec<(u32, u32)> = shared
-        .into_iter()
-        .filter(|&(_, c)| c >= cfg.min_shared)
-        .collect();
-    cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    if cands.len() > cfg.max_sources {
-        // In a big family every copy shares as much as the original: keep the earliest
-        // of the well-sharing ones, then the most shared.
-        let mut tf = File::open(dir.join("times.bin"))?;
-        let mut time = |d: u32| -> i64 {
-            let mut b = [0u8; 8];
-            match tf
-                .seek(SeekFrom::Start(d as u64 * 8))
-                .and_then(|_| tf.read_exact(&mut b))
-            {
-                Ok(()) => i64::from_le_bytes(b),
-                Err(_) => i64::MAX,
-            }
-        };
-        let top = cands[0].1;
-        let mut early: Vec<(i64, u32, u32)> = cands
-            .iter()
-            .filter(|c| c.1 * 2 >= top)
-            .map(|&(d, c)| (time(d), d, c))
-            .collect();
-        early.sort_unstable();
-        let mut keep: Vec<(u32, u32)> = early
-            .iter()
-            .take(cfg.max_sources / 2)
-            .map(|&(_, d, c)| (d, c))
-            .collect();
-        for c in &cands {
-            if keep.len() >= cfg.max_sources {
-                break;
-            }
-            if !keep.iter().any(|k| k.0 == c.0) {
-                keep.push(*c);
-            }
-        }
-        cands = keep;
-    }
-    let mut arts = Vec::with_capacity(cands.len() + 1);
-    for (d, _) in &cands {
-        let a = read_article(dir, &m, *d as u64)?;
-        if a.id != article.id {
-            arts.push(a);
-        }
-    }
-    arts.push(article.clone());
-    tracing::debug!(candidates = ?arts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), "index lookup");
-    let out = crate::trace(&arts, cfg)?;
-    Ok(out
-        .passages
-        .into_iter()
-        .filter(|p| p.target == article.id)
-        .collect())
+    Index::open(dir)?.sources(article, cfg)
+}
+
+/// Indexed articles sharing fingerprints with `article` (see [`Index::candidates`]).
+pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
+    Index::open(dir)?.candidates(article, cfg)
 }

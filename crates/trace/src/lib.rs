@@ -57,11 +57,17 @@ pub struct Config {
     pub max_sources: usize,
     /// Passages shorter than this many tokens are not reported.
     pub min_passage_tokens: u32,
-    /// A site substitution is reported when seen at least this many times.
+    /// A site substitution is reported when seen at least this many times...
     pub min_substitution_count: u32,
+    /// ...and in at least this share of the places where the site copied its `from`.
+    pub min_substitution_rate: f32,
     /// Passages shorter than this many tokens need `short_passage_similarity`.
     pub short_passage_tokens: u32,
     pub short_passage_similarity: f32,
+    pub family: family::FamilyParams,
+    /// Text of a site shared by at least this many of its other articles (and under half
+    /// of the articles on one side) is the site's template: `boilerplate`.
+    pub boilerplate_articles: u32,
 }
 
 impl Default for Config {
@@ -82,8 +88,11 @@ impl Default for Config {
             max_sources: 40,
             min_passage_tokens: 6,
             min_substitution_count: 2,
+            min_substitution_rate: 0.25,
             short_passage_tokens: 28,
             short_passage_similarity: 0.8,
+            family: family::FamilyParams::default(),
+            boilerplate_articles: 3,
         }
     }
 }
@@ -106,6 +115,10 @@ impl Config {
                 "max_sources" => self.max_sources = u as usize,
                 "min_passage_tokens" => self.min_passage_tokens = u,
                 "min_substitution_count" => self.min_substitution_count = u,
+                "min_substitution_rate" => self.min_substitution_rate = f as f32,
+                "family_min_share" => self.family.min_share = f as f32,
+                "family_min_bytes" => self.family.min_bytes = u as usize,
+                "boilerplate_articles" => self.boilerplate_articles = u,
                 "full_pairs_up_to" => self.group.full_pairs_up_to = u as usize,
                 "earliest" => self.group.earliest = u as usize,
                 "nearest" => self.group.nearest = u as usize,
@@ -158,6 +171,11 @@ pub struct PassageRecord {
     /// the two share the text, not who copied whom.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub direction: Option<&'static str>,
+    /// The text is the site's own template (a disclaimer, a "read more" line): repeated
+    /// across many of its articles, shared with an earlier one of them. True text
+    /// sharing, but not reuse of a story: it joins no family.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub boilerplate: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -472,53 +490,19 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     let found: Vec<Found> = found.into_iter().flatten().collect();
 
     // Stage 5: spin fingerprints.
-    let events: Vec<spin::SpinEvent> = found.iter().flat_map(|f| f.spin.iter().cloned()).collect();
-    let substitutions = spin::mine(&events, cfg.min_substitution_count);
+    let substitutions = mine_spin(&found, &docs, cfg);
     let mut systematic: HashSet<(String, String, String)> = HashSet::new();
     for s in &substitutions {
         systematic.insert((s.site.clone(), spin::key(&s.from), spin::key(&s.to)));
     }
 
+    let template = boilerplate(&found, articles, &sites, cfg.boilerplate_articles);
     let passages: Vec<PassageRecord> = found
         .iter()
-        .map(|f| {
-            let site = sites[f.target as usize];
-            let kind =
-                if f.edits.is_empty() {
-                    "verbatim"
-                } else if f.edits.iter().all(|(a, b)| {
-                    systematic.contains(&(site.to_string(), spin::key(a), spin::key(b)))
-                }) {
-                    "spun"
-                } else {
-                    "edited"
-                };
-            PassageRecord {
-                target: articles[f.target as usize].id.clone(),
-                begin: f.begin,
-                end: f.end,
-                source: articles[f.source as usize].id.clone(),
-                source_begin: f.source_begin,
-                source_end: f.source_end,
-                via: f.via.map(|v| articles[v.0 as usize].id.clone()),
-                via_begin: f.via.map(|v| v.1),
-                via_end: f.via.map(|v| v.2),
-                similarity: (f.similarity * 1000.0).round() / 1000.0,
-                kind,
-                edits: f
-                    .edits
-                    .iter()
-                    .map(|(a, b)| EditRecord {
-                        from: a.clone(),
-                        to: b.clone(),
-                    })
-                    .collect(),
-                direction: if f.direction_known {
-                    None
-                } else {
-                    Some("unknown")
-                },
-            }
+        .zip(template)
+        .map(|(f, b)| PassageRecord {
+            boilerplate: b,
+            ..record(f, articles, &sites, &systematic)
         })
         .collect();
     report.passages = passages.len();
@@ -526,7 +510,7 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
     report.substitutions = substitutions.len();
 
     let articles_out = coverage(articles, &passages);
-    let families = family::families(articles, &passages);
+    let families = family::families(articles, &passages, &cfg.family);
     report.families = families.len();
     Ok(TraceOutput {
         passages,
@@ -535,6 +519,241 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
         families,
         report,
     })
+}
+
+/// Passages of `articles[target]` alone, taken from the other articles (its candidates,
+/// as an index lookup gives them): only target-vs-candidate pairs are aligned, so the
+/// cost is linear in the candidates. A candidate dated after the target is not a
+/// source; with a date missing on either side (or equal) the passage says
+/// `direction: "unknown"`. Undated candidates rank after dated ones as sources, and
+/// only the target's own edits count as evidence of its site's spin.
+pub fn trace_one(articles: &[Article], target: usize, cfg: &Config) -> Vec<PassageRecord> {
+    let n = articles.len();
+    if target >= n || articles[target].text.len() >= u32::MAX as usize {
+        return Vec::new();
+    }
+    let times: Vec<Option<i64>> = articles
+        .iter()
+        .map(|a| {
+            a.published
+                .as_deref()
+                .and_then(copydesk_model::time::parse_instant)
+                .map(|t| t.timestamp())
+        })
+        .collect();
+    let tt = times[target];
+    let list: Vec<(u32, u32, bool)> = (0..n)
+        .filter(|&s| s != target && articles[s].text.len() < u32::MAX as usize)
+        .filter_map(|s| match (times[s], tt) {
+            (Some(ts), Some(t)) if ts < t => Some((s as u32, 0, true)),
+            (Some(ts), Some(t)) if ts > t => None,
+            _ => Some((s as u32, 0, false)),
+        })
+        .collect();
+    if list.is_empty() {
+        return Vec::new();
+    }
+    let mut used = vec![false; n];
+    used[target] = true;
+    for &(s, _, _) in &list {
+        used[s as usize] = true;
+    }
+    let docs: Vec<token::Doc> = articles
+        .par_iter()
+        .enumerate()
+        .map(|(d, a)| {
+            if used[d] {
+                token::tokenize(&a.text)
+            } else {
+                token::Doc::default()
+            }
+        })
+        .collect();
+    let grams: Vec<Vec<(u64, u32)>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(d, doc)| {
+            if used[d] {
+                align::gram_index(doc, cfg.align.anchor)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let order_key: Vec<i64> = times.iter().map(|t| t.unwrap_or(i64::MAX / 2)).collect();
+    let sites: Vec<&str> = articles
+        .iter()
+        .map(|a| a.site.as_deref().unwrap_or(""))
+        .collect();
+    let found = trace_target(
+        target as u32,
+        &list,
+        articles,
+        &docs,
+        &grams,
+        &order_key,
+        &sites,
+        cfg,
+    );
+    let systematic: HashSet<(String, String, String)> = mine_spin(&found, &docs, cfg)
+        .into_iter()
+        .map(|s| (s.site, spin::key(&s.from), spin::key(&s.to)))
+        .collect();
+    found
+        .iter()
+        .map(|f| record(f, articles, &sites, &systematic))
+        .collect()
+}
+
+/// Each site's systematic substitutions, from the edits of its passages and the text it
+/// copied (each passage's nearer copy).
+fn mine_spin(found: &[Found], docs: &[token::Doc], cfg: &Config) -> Vec<Substitution> {
+    let events: Vec<spin::SpinEvent> = found.iter().flat_map(|f| f.spin.iter().cloned()).collect();
+    let wanted = spin::wanted(&events, cfg.min_substitution_count);
+    let opp = spin::opportunities(&wanted, &events, docs);
+    spin::mine_with(
+        &events,
+        spin::MineParams {
+            min_count: cfg.min_substitution_count,
+            min_rate: cfg.min_substitution_rate,
+        },
+        Some(&opp),
+    )
+}
+
+/// The record of a found passage; `kind` says `spun` when every edit is one of the
+/// target site's systematic substitutions.
+fn record(
+    f: &Found,
+    articles: &[Article],
+    sites: &[&str],
+    systematic: &HashSet<(String, String, String)>,
+) -> PassageRecord {
+    let site = sites[f.target as usize];
+    let kind = if f.edits.is_empty() {
+        "verbatim"
+    } else if f
+        .edits
+        .iter()
+        .all(|(a, b)| systematic.contains(&(site.to_string(), spin::key(a), spin::key(b))))
+    {
+        "spun"
+    } else {
+        "edited"
+    };
+    PassageRecord {
+        target: articles[f.target as usize].id.clone(),
+        begin: f.begin,
+        end: f.end,
+        source: articles[f.source as usize].id.clone(),
+        source_begin: f.source_begin,
+        source_end: f.source_end,
+        via: f.via.map(|v| articles[v.0 as usize].id.clone()),
+        via_begin: f.via.map(|v| v.1),
+        via_end: f.via.map(|v| v.2),
+        similarity: (f.similarity * 1000.0).round() / 1000.0,
+        kind,
+        edits: f
+            .edits
+            .iter()
+            .map(|(a, b)| EditRecord {
+                from: a.clone(),
+                to: b.clone(),
+            })
+            .collect(),
+        direction: if f.direction_known {
+            None
+        } else {
+            Some("unknown")
+        },
+        boilerplate: false,
+    }
+}
+
+/// Which passages are a site's template text: a passage between two articles of one
+/// site, whose source text that site repeats in at least `min_articles` other articles,
+/// and that is under half of its target or of its source (a site re-running its own
+/// story whole is not template).
+fn boilerplate(
+    found: &[Found],
+    articles: &[Article],
+    sites: &[&str],
+    min_articles: u32,
+) -> Vec<bool> {
+    let mut out = vec![false; found.len()];
+    if min_articles == 0 {
+        return out;
+    }
+    let same = |f: &Found| {
+        let s = sites[f.target as usize];
+        !s.is_empty() && s == sites[f.source as usize]
+    };
+    // Per source article: the same-site passages taken from it, merged per target.
+    let mut by_source: HashMap<u32, Vec<(u32, usize, usize)>> = HashMap::new();
+    for f in found.iter().filter(|f| same(f)) {
+        by_source
+            .entry(f.source)
+            .or_default()
+            .push((f.target, f.source_begin, f.source_end));
+    }
+    let mut template: HashMap<u32, Vec<(usize, usize)>> = HashMap::new();
+    for (src, mut v) in by_source {
+        v.sort_unstable();
+        let mut ivs: Vec<(usize, usize)> = Vec::new();
+        let mut last: Option<(u32, usize, usize)> = None;
+        for (t, b, e) in v {
+            match &mut last {
+                Some((lt, _, le)) if *lt == t && b <= *le => *le = (*le).max(e),
+                _ => {
+                    if let Some((_, lb, le)) = last {
+                        ivs.push((lb, le));
+                    }
+                    last = Some((t, b, e));
+                }
+            }
+        }
+        if let Some((_, lb, le)) = last {
+            ivs.push((lb, le));
+        }
+        if ivs.len() < min_articles as usize {
+            continue;
+        }
+        // Sweep: stretches of the source held by `min_articles` targets or more.
+        let mut ev: Vec<(usize, i32)> = ivs.iter().flat_map(|&(b, e)| [(b, 1), (e, -1)]).collect();
+        ev.sort_unstable();
+        let (mut depth, mut open) = (0i32, None);
+        let mut regions = Vec::new();
+        for (x, d) in ev {
+            depth += d;
+            if depth >= min_articles as i32 {
+                open.get_or_insert(x);
+            } else if let Some(b) = open.take() {
+                if x > b {
+                    regions.push((b, x));
+                }
+            }
+        }
+        if !regions.is_empty() {
+            template.insert(src, regions);
+        }
+    }
+    for (i, f) in found.iter().enumerate() {
+        let Some(regions) = template.get(&f.source) else {
+            continue;
+        };
+        if !same(f) {
+            continue;
+        }
+        let inside: usize = regions
+            .iter()
+            .map(|&(b, e)| e.min(f.source_end).saturating_sub(b.max(f.source_begin)))
+            .sum();
+        let len = f.source_end.saturating_sub(f.source_begin);
+        let target_len = articles[f.target as usize].text.len();
+        let source_len = articles[f.source as usize].text.len();
+        out[i] = inside * 2 >= len && ((f.end - f.begin) * 2 < target_len || len * 2 < source_len);
+    }
+    out
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -676,6 +895,7 @@ fn found_for(
             &docs[near.source as usize],
             &articles[near.source as usize].text,
             near,
+            (via_idx.is_some()).then(|| (&docs[c.source as usize], c)),
             p.tb,
             p.te,
             sites[t as usize],
@@ -707,13 +927,51 @@ fn spin_events(
     sd: &token::Doc,
     stext: &str,
     c: &source::Candidate,
+    root: Option<(&token::Doc, &source::Candidate)>,
     a: u32,
     b: u32,
     site: &str,
     target: u32,
 ) -> Vec<spin::SpinEvent> {
+    // Target tokens that differ from the earliest source (and the gaps where it lost or
+    // gained words). Against a nearer copy, a target word that is the earliest source's
+    // word is not the site's substitution: the nearer copy changed it, the site kept the
+    // original (a sibling copy taken for the nearer one). Each site's substitutions then
+    // stay its own, and the nearer copy's are not mined back-to-front.
+    let differs: Option<Vec<bool>> = root.and_then(|(rd, rc)| {
+        if rc.chain.fuzzy {
+            return None;
+        }
+        let mut d = vec![false; (b - a) as usize + 1];
+        for e in align::edits(td, rd, &rc.chain, a, b) {
+            let lo = e.t.0.saturating_sub(1).max(a);
+            for i in lo..=e.t.1.min(b) {
+                d[(i - a) as usize] = true;
+            }
+        }
+        Some(d)
+    });
     let mut out = Vec::new();
+    let (sa, sb) = c.chain.map_to_source(a, b);
+    let mut changed = Vec::new();
     for e in align::edits(td, sd, &c.chain, a, b) {
+        // A pure insertion or deletion changes the words on either side too ("China" in
+        // "in China" -> "in People's Republic of China").
+        changed.push(if e.s.0 < e.s.1 && e.t.0 < e.t.1 {
+            e.s
+        } else {
+            (e.s.0.saturating_sub(1), e.s.1 + 1)
+        });
+        if let Some(d) = &differs {
+            let own = if e.t.0 < e.t.1 {
+                (e.t.0..e.t.1).any(|i| d[(i - a) as usize])
+            } else {
+                d[(e.t.0 - a) as usize]
+            };
+            if !own {
+                continue;
+            }
+        }
         let from = tok_text(sd, stext, e.s.0, e.s.1);
         let to = tok_text(td, ttext, e.t.0, e.t.1);
         let mut readings: Vec<Vec<(String, String)>> = Vec::new();
@@ -733,6 +991,24 @@ fn spin_events(
                         .collect(),
                 );
             }
+            // Two neighbouring substitutions ("campaign, so" -> "season, therefore") come
+            // out of the alignment as one edit: read it as each split in two as well.
+            if (2..=8).contains(&ls) && (2..=8).contains(&lt) {
+                for i in 1..ls {
+                    for j in 1..lt {
+                        readings.push(vec![
+                            (
+                                tok_text(sd, stext, e.s.0, e.s.0 + i).to_string(),
+                                tok_text(td, ttext, e.t.0, e.t.0 + j).to_string(),
+                            ),
+                            (
+                                tok_text(sd, stext, e.s.0 + i, e.s.1).to_string(),
+                                tok_text(td, ttext, e.t.0 + j, e.t.1).to_string(),
+                            ),
+                        ]);
+                    }
+                }
+            }
         } else {
             // A pure insertion or deletion: read it with the kept word on either side.
             if e.s.0 > 0 && e.t.0 > 0 {
@@ -750,13 +1026,35 @@ fn spin_events(
         }
         readings.retain(|r| !r.is_empty() && r.iter().all(|(f, t)| spin::plausible(f, t)));
         if !readings.is_empty() {
+            let at = match root {
+                Some((_, rc)) => (
+                    rc.source,
+                    rc.chain.map_to_source(e.t.0, e.t.1.max(e.t.0 + 1)).0,
+                ),
+                None => (c.source, e.s.0),
+            };
             out.push(spin::SpinEvent {
                 site: site.to_string(),
                 target,
                 readings,
+                copied: None,
+                at: Some(at),
             });
         }
     }
+    changed.sort_unstable();
+    out.push(spin::SpinEvent {
+        site: site.to_string(),
+        target,
+        readings: Vec::new(),
+        copied: Some(spin::Copied {
+            doc: c.source,
+            begin: sa,
+            end: sb,
+            changed,
+        }),
+        at: None,
+    });
     out
 }
 

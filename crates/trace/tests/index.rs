@@ -221,3 +221,92 @@ fn an_index_without_runs_in_its_manifest_is_still_read() {
     assert_eq!(m.sorted(), m.fingerprints);
     assert_eq!(key(&all_sources(dir.path(), &cfg)), want);
 }
+
+#[test]
+fn an_open_handle_answers_as_the_free_functions_and_sees_later_adds_after_refresh() {
+    let cfg = Config::default();
+    let want = reference(&cfg);
+    let dir = tempfile::tempdir().unwrap();
+    let arts = corpus();
+    let sizes = RunSizes {
+        chunk: 500,
+        tail_max: 2000,
+    };
+    index::add_with(dir.path(), &arts[..35], &cfg, sizes).unwrap();
+    let mut idx = index::Index::open(dir.path()).unwrap();
+    let stale = idx.len();
+    index::add_with(dir.path(), &arts[35..], &cfg, sizes).unwrap();
+    assert_eq!(idx.len(), stale, "a handle keeps its snapshot");
+    idx.refresh().unwrap();
+    assert_eq!(idx.len(), arts.len());
+    let got: Vec<Vec<PassageRecord>> = queries()
+        .iter()
+        .map(|q| idx.sources(q, &cfg).unwrap())
+        .collect();
+    assert_eq!(key(&got), want);
+}
+
+#[test]
+fn candidates_are_found_in_both_time_directions() {
+    let cfg = Config::default();
+    let dir = tempfile::tempdir().unwrap();
+    let arts = corpus();
+    let mut idx = index::Index::open_or_create(dir.path(), &cfg).unwrap();
+    assert!(idx.is_empty());
+    idx.add(&arts, &cfg).unwrap();
+    // o0's first two paragraphs are in c0 (later); q0 (not indexed) holds o0's last two.
+    let o0 = arts.iter().find(|a| a.id == "o0").unwrap();
+    let c = idx.candidates(o0, &cfg).unwrap();
+    let ids: Vec<&str> = c.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["c0"], "{c:?}");
+    assert_eq!(c[0].published.as_deref(), Some("2024-03-01T00:00:00Z"));
+    assert!(c[0].shared >= 60, "{c:?}");
+    let q0 = &queries()[0];
+    let c = index::candidates(dir.path(), q0, &cfg).unwrap();
+    let ids: Vec<&str> = c.iter().map(|c| c.id.as_str()).collect();
+    // o0 shares two paragraphs with q0, c0 one: most shared first.
+    assert_eq!(ids, ["o0", "c0"], "{c:?}");
+    assert!(c[0].shared > c[1].shared);
+    let fresh = queries().pop().unwrap();
+    assert!(idx.candidates(&fresh, &cfg).unwrap().is_empty());
+    // An empty index has no candidates; a missing one is an error naming it.
+    let empty = tempfile::tempdir().unwrap();
+    let e = index::Index::open(empty.path()).err().unwrap();
+    assert!(e.to_string().contains("no index here"), "{e}");
+    let idx = index::Index::open_or_create(empty.path(), &cfg).unwrap();
+    assert!(idx.candidates(q0, &cfg).unwrap().is_empty());
+}
+
+#[test]
+fn sources_name_only_earlier_holders_and_say_when_direction_is_unknown() {
+    let cfg = Config::default();
+    let dir = tempfile::tempdir().unwrap();
+    let text = prose(31337, 3);
+    let arts = vec![
+        article("early", "2024-01-01T00:00:00Z", &text),
+        article("late", "2024-12-01T00:00:00Z", &text),
+    ];
+    let idx = {
+        let mut i = index::Index::open_or_create(dir.path(), &cfg).unwrap();
+        i.add(&arts, &cfg).unwrap();
+        i
+    };
+    let mid = article("mid", "2024-06-01T00:00:00Z", &text);
+    let ps = idx.sources(&mid, &cfg).unwrap();
+    assert!(!ps.is_empty());
+    assert!(
+        ps.iter()
+            .all(|p| p.source == "early" && p.direction.is_none()),
+        "{ps:?}"
+    );
+    // Before both: nothing in the index is its source, though both are candidates.
+    let first = article("first", "2023-06-01T00:00:00Z", &text);
+    assert!(idx.sources(&first, &cfg).unwrap().is_empty());
+    assert_eq!(idx.candidates(&first, &cfg).unwrap().len(), 2);
+    // Undated: the text is shared, but who copied whom is not claimed.
+    let mut undated = article("undated", "", &text);
+    undated.published = None;
+    let ps = idx.sources(&undated, &cfg).unwrap();
+    assert!(!ps.is_empty());
+    assert!(ps.iter().all(|p| p.direction == Some("unknown")), "{ps:?}");
+}
