@@ -5,6 +5,7 @@ mod analyze;
 mod common;
 mod extract;
 mod output;
+mod store;
 mod trace;
 
 use std::process::ExitCode;
@@ -48,6 +49,12 @@ enum Command {
     Index(trace::IndexCommand),
     /// Trace article(s) against an index: their passages and earliest sources.
     Sources(trace::SourcesArgs),
+    /// Store articles (analysed, traced, indexed for search) in a store directory.
+    Ingest(store::IngestArgs),
+    /// Full-text search of a store, with filters (site, dates, quoted people and sources).
+    Search(store::SearchArgs),
+    /// Rebuild a store's search and fingerprint indexes from its database.
+    Reindex(store::ReindexArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,7 +65,10 @@ fn main() -> ExitCode {
         _ => "debug",
     };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("COPYDESK_LOG").unwrap_or_else(|_| level.into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("COPYDESK_LOG")
+                .unwrap_or_else(|_| level.into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
@@ -68,6 +78,9 @@ fn main() -> ExitCode {
         Command::Provenance(args) => trace::provenance(args),
         Command::Index(cmd) => trace::index(cmd),
         Command::Sources(args) => trace::sources(args),
+        Command::Ingest(args) => store::ingest(args),
+        Command::Search(args) => store::search(args),
+        Command::Reindex(args) => store::reindex(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

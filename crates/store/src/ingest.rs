@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::db::{self, timestamp};
-use crate::{IngestOutcome, IngestReport, IngestResult, Result, Store, StoreError};
+use crate::{IngestOutcome, IngestReport, IngestResult, Result, Store};
 
 /// Articles written per transaction: big enough that commits and index appends are
 /// amortised, small enough that an interruption loses little work and memory stays low.
