@@ -16,17 +16,11 @@ pub fn read_options(map: Option<&str>, published: Option<&str>) -> Result<ReadOp
     };
     if let Some(p) = published {
         if copydesk_model::time::parse_instant(p).is_none() {
-            eprintln!(
-                "copydesk: --published {p:?} is not an RFC 3339 date-time or YYYY-MM-DD date"
-            );
+            eprintln!("copydesk: --published {p:?} is not an RFC 3339 date-time or YYYY-MM-DD date");
             return Err(exit::USAGE);
         }
     }
-    Ok(ReadOptions {
-        map,
-        published: published.map(str::to_string),
-        ..Default::default()
-    })
+    Ok(ReadOptions { map, published: published.map(str::to_string), ..Default::default() })
 }
 
 /// The exit code of a run that read articles, with the summary line for stderr.
@@ -37,10 +31,7 @@ pub fn exit_code(stats: &copydesk_read::Stats) -> u8 {
         eprintln!("copydesk: nothing could be read ({} errors)", stats.errors);
         exit::FAILED
     } else {
-        eprintln!(
-            "copydesk: {} articles, {} errors",
-            stats.articles, stats.errors
-        );
+        eprintln!("copydesk: {} articles, {} errors", stats.articles, stats.errors);
         exit::PARTIAL
     }
 }

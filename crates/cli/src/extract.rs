@@ -8,11 +8,9 @@ use crate::exit;
 use crate::output::{progress, ArticleWriter, Format};
 
 #[derive(clap::Args)]
-#[command(
-    after_help = "INPUT is any mix of files, directories (read recursively) and - for standard input. \
+#[command(after_help = "INPUT is any mix of files, directories (read recursively) and - for standard input. \
 The format is sniffed from the content (gzip is undone first), with the extension as a hint.\n\n\
-Exit codes: 0 all read; 1 some inputs or records failed (each reported on stderr); 2 bad usage; 3 nothing could be read."
-)]
+Exit codes: 0 all read; 1 some inputs or records failed (each reported on stderr); 2 bad usage; 3 nothing could be read.")]
 pub struct Args {
     /// Files, directories or - (stdin).
     #[arg(required = true)]
@@ -43,24 +41,16 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let opts = match crate::common::read_options(args.map.as_deref(), args.published.as_deref()) {
-        Ok(o) => ReadOptions {
-            url: args.url,
-            site: args.site,
-            ..o
-        },
+        Ok(o) => ReadOptions { url: args.url, site: args.site, ..o },
         Err(code) => return Ok(code),
     };
     let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(BufWriter::new(
-            File::create(p).with_context(|| format!("cannot create {p}"))?,
-        )),
+        Some(p) => Box::new(BufWriter::new(File::create(p).with_context(|| format!("cannot create {p}"))?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let mut writer = ArticleWriter::new(out, args.format)?;
     let mut errors_out = match &args.errors {
-        Some(p) => Some(BufWriter::new(
-            File::create(p).with_context(|| format!("cannot create {p}"))?,
-        )),
+        Some(p) => Some(BufWriter::new(File::create(p).with_context(|| format!("cannot create {p}"))?)),
         None => None,
     };
     let pb = progress(args.inputs.len(), true);
@@ -122,10 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     tracing::info!(?stats, "done");
     if stats.skipped > 0 {
-        eprintln!(
-            "copydesk: {} records skipped (not articles: requests, images, ...)",
-            stats.skipped
-        );
+        eprintln!("copydesk: {} records skipped (not articles: requests, images, ...)", stats.skipped);
     }
     Ok(crate::common::exit_code(&stats))
 }

@@ -27,11 +27,7 @@ impl<W: Write> ArticleWriter<W> {
         if format == Format::Json {
             out.write_all(b"[")?;
         }
-        Ok(ArticleWriter {
-            out,
-            format,
-            count: 0,
-        })
+        Ok(ArticleWriter { out, format, count: 0 })
     }
 
     pub fn write(&mut self, a: &Article) -> std::io::Result<()> {
@@ -41,8 +37,7 @@ impl<W: Write> ArticleWriter<W> {
                 self.out.write_all(b"\n")?;
             }
             Format::Json => {
-                self.out
-                    .write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
+                self.out.write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
                 serde_json::to_writer_pretty(&mut self.out, a)?;
             }
             Format::Text => {
@@ -58,8 +53,7 @@ impl<W: Write> ArticleWriter<W> {
 
     pub fn finish(mut self) -> std::io::Result<()> {
         if self.format == Format::Json {
-            self.out
-                .write_all(if self.count == 0 { b"]\n" } else { b"\n]\n" })?;
+            self.out.write_all(if self.count == 0 { b"]\n" } else { b"\n]\n" })?;
         }
         self.out.flush()
     }
@@ -91,15 +85,10 @@ fn write_text(out: &mut dyn Write, a: &Article) -> std::io::Result<()> {
     writeln!(out, "({}, {})\n", a.id, a.origin)?;
     writeln!(out, "{}", a.text)?;
     for c in &a.captions {
-        writeln!(
-            out,
-            "\n  [{}] {}",
-            match c.kind {
-                copydesk_model::CaptionKind::Caption => "caption",
-                copydesk_model::CaptionKind::Credit => "credit",
-            },
-            c.text
-        )?;
+        writeln!(out, "\n  [{}] {}", match c.kind {
+            copydesk_model::CaptionKind::Caption => "caption",
+            copydesk_model::CaptionKind::Credit => "credit",
+        }, c.text)?;
     }
     Ok(())
 }
