@@ -177,24 +177,20 @@ impl Store {
     /// Adds to the fingerprint index every revision it does not hold yet, in order.
     pub(crate) fn sync_fingerprints(&self, conn: &Connection) -> Result<()> {
         let m = index::manifest(&self.fp_dir)?;
-        let mark: i64 = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'fingerprints_seq'",
-                [],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let below: u64 = conn.query_row(
-            "SELECT COUNT(*) FROM revisions WHERE seq <= ?1",
-            [mark],
-            |r| r.get(0),
-        )?;
-        // The mark is written after the index, so it may lag (a crash in between) but
-        // never lead; when it disagrees with the index, everything is offered again and
-        // the index skips what it has (by id).
-        let from = if below == m.articles { mark } else { 0 };
+        let meta = |key: &str| -> Result<Option<u64>> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, String>(0))
+                .optional()?
+                .and_then(|v| v.parse().ok()))
+        };
+        // The mark (highest seq added, and the index's article count then) is written
+        // after the index, so it may lag (a crash in between) but never lead; when the
+        // index does not hold what the mark says, everything is offered again and the
+        // index skips what it has (by id).
+        let from = match (meta("fingerprints_seq")?, meta("fingerprints_articles")?) {
+            (Some(seq), Some(n)) if n == m.articles => seq as i64,
+            _ => 0,
+        };
         let mut stmt = conn.prepare(
             "SELECT seq, site, published, text FROM revisions WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
@@ -214,12 +210,16 @@ impl Store {
             let Some(end) = batch.last().and_then(|a| a.id.parse::<i64>().ok()) else {
                 break;
             };
-            index::add(&self.fp_dir, &batch, &self.cfg)?;
+            let added = index::add(&self.fp_dir, &batch, &self.cfg)?;
             last = end;
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('fingerprints_seq', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [last.to_string()],
-            )?;
+            let tx = conn.unchecked_transaction()?;
+            for (k, v) in [("fingerprints_seq", last as u64), ("fingerprints_articles", added.total)] {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![k, v.to_string()],
+                )?;
+            }
+            tx.commit()?;
         }
         Ok(())
     }

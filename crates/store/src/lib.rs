@@ -522,7 +522,7 @@ impl Store {
                 std::fs::remove_dir_all(&self.fp_dir)?;
             }
             w.conn
-                .execute("DELETE FROM meta WHERE key = 'fingerprints_seq'", [])?;
+                .execute("DELETE FROM meta WHERE key IN ('fingerprints_seq', 'fingerprints_articles')", [])?;
             self.search.clear()?;
             let total: u64 = w
                 .conn
