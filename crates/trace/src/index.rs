@@ -572,6 +572,17 @@ pub struct Candidate {
 /// earlier side keeps the earliest of the well-sharing ones first (as [`sources`] does);
 /// the later side the most shared.
 pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
+    candidates_with(dir, article, cfg, cfg.max_sources)
+}
+
+/// [`candidates`] with at most `later` on the later side (re-tracing a big family when
+/// its original arrives late needs more of its copies than tracing needs sources).
+pub fn candidates_with(
+    dir: &Path,
+    article: &Article,
+    cfg: &Config,
+    later: usize,
+) -> std::io::Result<Vec<Candidate>> {
     let m = manifest(dir)?;
     if m.version == 0 {
         return Ok(Vec::new());
@@ -580,10 +591,16 @@ pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Resul
         group::fingerprints(&token::tokenize(&article.text).toks, m.ngram, m.sample)
             .into_iter()
             .collect();
-    let shared = lookup(dir, &m, &query)?;
-    let times = std::fs::read(dir.join("times.bin"))?;
+    // SAFETY: times.bin is only appended to (and cut back to the manifest by `add`);
+    // entries past the manifest's count are never read.
+    let times_f = File::open(dir.join("times.bin"))?;
+    let times = unsafe { memmap2::Mmap::map(&times_f)? };
+    let n_times = (times.len() / 8).min(m.articles as usize);
     let time = |d: u32| -> i64 {
         let i = d as usize * 8;
+        if d as usize >= n_times {
+            return i64::MAX;
+        }
         times
             .get(i..i + 8)
             .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0xff; 8])))
@@ -595,7 +612,8 @@ pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Resul
         .and_then(copydesk_model::time::parse_instant)
         .map(|t| t.timestamp())
         .unwrap_or(i64::MAX);
-    let (mut earlier, mut later): (Vec<(i64, u32, u32)>, Vec<(i64, u32, u32)>) = shared
+    let shared = lookup_capped(dir, &m, &query, &time, t0, &cfg.group)?;
+    let (mut earlier, mut later_v): (Vec<(i64, u32, u32)>, Vec<(i64, u32, u32)>) = shared
         .into_iter()
         .filter(|&(_, c)| c >= cfg.min_shared)
         .map(|(d, c)| (time(d), d, c))
@@ -618,23 +636,202 @@ pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Resul
         }
         earlier = early;
     }
-    later.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-    let mut out = Vec::with_capacity(earlier.len() + cap);
+    later_v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
     let n_earlier = earlier.len();
-    for (k, (t, d, c)) in earlier.into_iter().chain(later).enumerate() {
-        if k >= n_earlier && out.len() >= n_earlier + cap {
+    let mut ids = IdReader::open(dir, &m)?;
+    let mut out = Vec::with_capacity(n_earlier + later.min(64));
+    for (k, (t, d, c)) in earlier.into_iter().chain(later_v).enumerate() {
+        if k >= n_earlier && out.len() >= n_earlier + later {
             break;
         }
         // The query itself, when indexed, shares everything: it is read and skipped here
         // rather than taking a place on the later side.
-        let a = read_article(dir, &m, d as u64)?;
-        if a.id != article.id {
+        let id = ids.id(d)?;
+        if id != article.id {
             out.push(Candidate {
-                id: a.id,
+                id,
                 shared: c,
                 published: (t != i64::MAX).then_some(t),
             });
         }
     }
     Ok(out)
+}
+
+/// Like [`lookup`], but counting a fingerprint held by many articles the way the batch
+/// grouping pairs it (see [`group::GroupParams`]): for all holders when they are few, else
+/// only for the earliest holders and the nearest ones before and after the query's time.
+/// A phrase common to a big family then does not crowd out a source that shares a
+/// paragraph nobody else has.
+fn lookup_capped(
+    dir: &Path,
+    m: &Manifest,
+    query: &HashSet<u64>,
+    time: &dyn Fn(u32) -> i64,
+    t0: i64,
+    g: &group::GroupParams,
+) -> std::io::Result<HashMap<u32, u32>> {
+    let sorted = m.sorted();
+    if sorted > m.fingerprints {
+        return Err(io_err(format!(
+            "{}: the manifest's runs cover {sorted} records of {}",
+            dir.display(),
+            m.fingerprints
+        )));
+    }
+    let mut postings: Vec<(u64, u32)> = Vec::new();
+    let mut q: Vec<u64> = query.iter().copied().collect();
+    q.sort_unstable();
+    for r in &m.runs {
+        let map = map_run(dir, r)?;
+        let n = r.records as usize;
+        let mut lo = 0usize;
+        for &h in &q {
+            lo += partition(n - lo, |i| rec_at(&map, lo + i).0 < h);
+            let mut i = lo;
+            while i < n {
+                let (rh, d) = rec_at(&map, i);
+                if rh != h {
+                    break;
+                }
+                postings.push((rh, d));
+                i += 1;
+            }
+            lo = i;
+        }
+    }
+    let f = File::open(dir.join("fingerprints.bin"))?;
+    let mut r = BufReader::with_capacity(1 << 20, f);
+    r.seek(SeekFrom::Start(sorted * REC as u64))?;
+    let mut rec = [0u8; REC];
+    for _ in sorted..m.fingerprints {
+        r.read_exact(&mut rec)?;
+        let (h, d) = rec_at(&rec, 0);
+        if query.contains(&h) {
+            postings.push((h, d));
+        }
+    }
+    postings.sort_unstable();
+    let mut shared = vec![0u32; m.articles as usize];
+    let mut count = |d: u32| {
+        if let Some(c) = shared.get_mut(d as usize) {
+            *c += 1;
+        }
+    };
+    let mut holders: Vec<(i64, u32)> = Vec::new();
+    for group in postings.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() <= g.full_pairs_up_to {
+            group.iter().for_each(|&(_, d)| count(d));
+            continue;
+        }
+        holders.clear();
+        holders.extend(group.iter().map(|&(_, d)| (time(d), d)));
+        holders.sort_unstable();
+        holders.dedup();
+        let keep_near = holders.len() <= g.nearest_up_to;
+        let split = holders.partition_point(|x| x.0 < t0);
+        let mut picked: Vec<u32> = holders.iter().take(g.earliest).map(|x| x.1).collect();
+        if keep_near {
+            picked.extend(holders[..split].iter().rev().take(g.nearest).map(|x| x.1));
+            picked.extend(holders[split..].iter().take(g.nearest).map(|x| x.1));
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        picked.into_iter().for_each(&mut count);
+    }
+    Ok(shared
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| c > 0)
+        .map(|(d, &c)| (d as u32, c))
+        .collect())
+}
+
+/// Reads indexed articles' ids, the files opened once.
+struct IdReader {
+    offsets: File,
+    articles: File,
+    n: u64,
+    bytes: u64,
+    path: PathBuf,
+}
+
+impl IdReader {
+    fn open(dir: &Path, m: &Manifest) -> std::io::Result<IdReader> {
+        Ok(IdReader {
+            offsets: File::open(dir.join("offsets.bin"))?,
+            articles: File::open(dir.join("articles.jsonl"))?,
+            n: m.articles,
+            bytes: m.article_bytes,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    fn offset(&self, d: u64) -> std::io::Result<u64> {
+        if d >= self.n {
+            return Ok(self.bytes);
+        }
+        let mut b = [0u8; 8];
+        self.offsets.read_exact_at(&mut b, d * 8)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn id(&mut self, d: u32) -> std::io::Result<String> {
+        let (start, end) = (self.offset(d as u64)?, self.offset(d as u64 + 1)?);
+        if start >= end || end > self.bytes {
+            return Err(io_err(format!("{}: bad offsets for article {d}", self.path.display())));
+        }
+        let mut line = vec![0u8; (end - start) as usize];
+        self.articles.read_exact_at(&mut line, start)?;
+        serde_json::from_slice::<IdOnly>(&line)
+            .map(|x| x.id)
+            .map_err(|e| io_err(format!("{}: article {d} at byte {start}: {e}", self.path.display())))
+    }
+}
+
+/// Indexed articles published at or after `after` (or undated), each sharing at least
+/// `min_shared` of `fingerprints`, most shared first, at most `cap`. Every holder counts:
+/// this finds the copies of a text, however many, up to the cap.
+pub fn holders(
+    dir: &Path,
+    fingerprints: &HashSet<u64>,
+    after: i64,
+    min_shared: u32,
+    cap: usize,
+) -> std::io::Result<Vec<Candidate>> {
+    let m = manifest(dir)?;
+    if m.version == 0 || fingerprints.is_empty() {
+        return Ok(Vec::new());
+    }
+    let times_f = File::open(dir.join("times.bin"))?;
+    // SAFETY: as in `candidates_with`.
+    let times = unsafe { memmap2::Mmap::map(&times_f)? };
+    let time = |d: u32| -> i64 {
+        let i = d as usize * 8;
+        if d as u64 >= m.articles {
+            return i64::MAX;
+        }
+        times
+            .get(i..i + 8)
+            .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0xff; 8])))
+            .unwrap_or(i64::MAX)
+    };
+    let mut v: Vec<(u32, i64, u32)> = lookup(dir, &m, fingerprints)?
+        .into_iter()
+        .filter(|&(_, c)| c >= min_shared)
+        .map(|(d, c)| (c, time(d), d))
+        .filter(|&(_, t, _)| t >= after)
+        .collect();
+    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    v.truncate(cap);
+    let mut ids = IdReader::open(dir, &m)?;
+    v.into_iter()
+        .map(|(c, t, d)| {
+            Ok(Candidate {
+                id: ids.id(d)?,
+                shared: c,
+                published: (t != i64::MAX).then_some(t),
+            })
+        })
+        .collect()
 }
