@@ -679,61 +679,93 @@ fn lookup_capped(
             m.fingerprints
         )));
     }
-    let mut postings: Vec<(u64, u32)> = Vec::new();
+    // The unsorted tail's records for the query, by hash (the tail is kept small).
+    let mut tail: HashMap<u64, Vec<u32>> = HashMap::new();
+    {
+        let f = File::open(dir.join("fingerprints.bin"))?;
+        let mut r = BufReader::with_capacity(1 << 20, f);
+        r.seek(SeekFrom::Start(sorted * REC as u64))?;
+        let mut rec = [0u8; REC];
+        for _ in sorted..m.fingerprints {
+            r.read_exact(&mut rec)?;
+            let (h, d) = rec_at(&rec, 0);
+            if query.contains(&h) {
+                tail.entry(h).or_default().push(d);
+            }
+        }
+    }
+    let maps = m
+        .runs
+        .iter()
+        .map(|r| map_run(dir, r))
+        .collect::<std::io::Result<Vec<_>>>()?;
     let mut q: Vec<u64> = query.iter().copied().collect();
     q.sort_unstable();
-    for r in &m.runs {
-        let map = map_run(dir, r)?;
-        let n = r.records as usize;
-        let mut lo = 0usize;
-        for &h in &q {
-            lo += partition(n - lo, |i| rec_at(&map, lo + i).0 < h);
-            let mut i = lo;
-            while i < n {
-                let (rh, d) = rec_at(&map, i);
+    // The query is sorted, so each run's search starts where the previous one ended.
+    let mut cursors = vec![0usize; maps.len()];
+    let mut shared = vec![0u32; m.articles as usize];
+    let mut holders: Vec<u32> = Vec::new();
+    let mut timed: Vec<(i64, u32)> = Vec::new();
+    for &h in &q {
+        holders.clear();
+        for (k, map) in maps.iter().enumerate() {
+            let n = m.runs[k].records as usize;
+            let lo = &mut cursors[k];
+            *lo += partition(n - *lo, |i| rec_at(map, *lo + i).0 < h);
+            while *lo < n {
+                let (rh, d) = rec_at(map, *lo);
                 if rh != h {
                     break;
                 }
-                postings.push((rh, d));
-                i += 1;
+                holders.push(d);
+                *lo += 1;
             }
-            lo = i;
         }
-    }
-    let f = File::open(dir.join("fingerprints.bin"))?;
-    let mut r = BufReader::with_capacity(1 << 20, f);
-    r.seek(SeekFrom::Start(sorted * REC as u64))?;
-    let mut rec = [0u8; REC];
-    for _ in sorted..m.fingerprints {
-        r.read_exact(&mut rec)?;
-        let (h, d) = rec_at(&rec, 0);
-        if query.contains(&h) {
-            postings.push((h, d));
+        if let Some(t) = tail.get(&h) {
+            holders.extend_from_slice(t);
         }
-    }
-    postings.sort_unstable();
-    let mut shared = vec![0u32; m.articles as usize];
-    let mut count = |d: u32| {
-        if let Some(c) = shared.get_mut(d as usize) {
-            *c += 1;
-        }
-    };
-    let mut holders: Vec<(i64, u32)> = Vec::new();
-    for group in postings.chunk_by(|a, b| a.0 == b.0) {
-        if group.len() <= g.full_pairs_up_to {
-            group.iter().for_each(|&(_, d)| count(d));
+        let mut count = |d: u32| {
+            if let Some(c) = shared.get_mut(d as usize) {
+                *c += 1;
+            }
+        };
+        if holders.len() <= g.full_pairs_up_to {
+            holders.iter().for_each(|&d| count(d));
             continue;
         }
-        holders.clear();
-        holders.extend(group.iter().map(|&(_, d)| (time(d), d)));
-        holders.sort_unstable();
-        holders.dedup();
-        let keep_near = holders.len() <= g.nearest_up_to;
-        let split = holders.partition_point(|x| x.0 < t0);
-        let mut picked: Vec<u32> = holders.iter().take(g.earliest).map(|x| x.1).collect();
-        if keep_near {
-            picked.extend(holders[..split].iter().rev().take(g.nearest).map(|x| x.1));
-            picked.extend(holders[split..].iter().take(g.nearest).map(|x| x.1));
+        timed.clear();
+        timed.extend(holders.iter().map(|&d| (time(d), d)));
+        // Linear selections, not a sort: common phrases have long holder lists.
+        let mut picked: Vec<u32> = Vec::with_capacity(g.earliest + 2 * g.nearest);
+        let take_least = |v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>| {
+            if k == 0 || v.is_empty() {
+                return;
+            }
+            if v.len() > k {
+                v.select_nth_unstable(k - 1);
+            }
+            out.extend(v[..k.min(v.len())].iter().map(|x| x.1));
+        };
+        let take_most = |v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>| {
+            if k == 0 || v.is_empty() {
+                return;
+            }
+            let n = v.len();
+            if n > k {
+                v.select_nth_unstable(n - k);
+            }
+            out.extend(v[n.saturating_sub(k)..].iter().map(|x| x.1));
+        };
+        let near = timed.len() <= g.nearest_up_to;
+        let split = partition_in_place(&mut timed, |x| x.0 < t0);
+        let (before, after) = timed.split_at_mut(split);
+        if near {
+            take_most(before, g.nearest, &mut picked);
+            take_least(after, g.nearest, &mut picked);
+        }
+        take_least(before, g.earliest, &mut picked);
+        if before.len() < g.earliest {
+            take_least(after, g.earliest - before.len(), &mut picked);
         }
         picked.sort_unstable();
         picked.dedup();
@@ -834,4 +866,16 @@ pub fn holders(
             })
         })
         .collect()
+}
+
+/// Moves the elements for which `pred` holds to the front; returns how many there are.
+fn partition_in_place<T>(v: &mut [T], pred: impl Fn(&T) -> bool) -> usize {
+    let mut i = 0;
+    for j in 0..v.len() {
+        if pred(&v[j]) {
+            v.swap(i, j);
+            i += 1;
+        }
+    }
+    i
 }
