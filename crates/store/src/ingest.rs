@@ -15,6 +15,10 @@ use crate::{IngestOutcome, IngestReport, IngestResult, Result, Store};
 /// amortised, small enough that an interruption loses little work and memory stays low.
 pub const CHUNK: usize = 512;
 
+/// Articles traced together (after their rows are committed): the more, the more their
+/// candidates overlap and are read and tokenized once.
+pub const TRACE_BATCH: usize = 2048;
+
 /// A text longer than this is refused: an article body of 16 MiB is a mistake of the
 /// input (a whole dump read as one page), and it would dominate every index.
 pub const MAX_TEXT_BYTES: usize = 16 << 20;
@@ -48,10 +52,18 @@ impl Store {
         let mut report = IngestReport::default();
         let mut rest = articles.into_iter().peekable();
         let mut done = 0u64;
+        let mut stored: Vec<String> = Vec::new();
         while rest.peek().is_some() {
             let chunk: Vec<Article> = rest.by_ref().take(CHUNK).collect();
             done += chunk.len() as u64;
-            self.ingest_chunk(conn, chunk, &mut results, &mut report)?;
+            stored.extend(self.ingest_chunk(conn, chunk, &mut results, &mut report)?);
+            // Rows are committed chunk by chunk; tracing takes several chunks at once,
+            // since articles stored together share candidates (tokenized once).
+            if stored.len() >= TRACE_BATCH || rest.peek().is_none() {
+                let (retraced, passages) = self.finish(conn, std::mem::take(&mut stored))?;
+                report.retraced += retraced;
+                report.passages += passages;
+            }
             progress(done);
         }
         Ok((results, report))
@@ -63,7 +75,7 @@ impl Store {
         chunk: Vec<Article>,
         results: &mut Vec<IngestResult>,
         report: &mut IngestReport,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         // Decide each article's fate against the store and the earlier ones of the chunk.
         let mut seen: HashMap<String, (u32, String)> = HashMap::new();
         let mut store: Vec<(Article, u32)> = Vec::new();
@@ -142,7 +154,7 @@ impl Store {
             }
         }
         if store.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         store.par_iter_mut().for_each(|(a, _)| {
             if a.layers.is_empty() {
@@ -158,11 +170,7 @@ impl Store {
             ids.push(a.id.clone());
         }
         tx.commit()?;
-        drop(store);
-        let (retraced, passages) = self.finish(conn, ids)?;
-        report.retraced += retraced;
-        report.passages += passages;
-        Ok(())
+        Ok(ids)
     }
 
     /// Brings the derived data up to what SQLite holds and traces `targets` (and whatever
@@ -283,9 +291,9 @@ impl Store {
             .collect::<Result<_>>()?;
         let traced = self.trace_all(conn, &arts, &cands, &mut cache)?;
 
-        // Stored articles the newcomers may be an earlier source of: later ones sharing
-        // text with a newcomer that have no passage or name a source not earlier than it,
-        // and later ones holding text the newcomer has from no earlier article.
+        // Stored articles the newcomers may be an earlier source of: later ones holding
+        // text a newcomer has from no earlier article, and later ones sharing text with a
+        // newcomer that name a source not earlier than it.
         let mut first: HashMap<i64, Option<i64>> = HashMap::new();
         for (k, (_, a)) in arts.iter().enumerate() {
             let t0 = timestamp(a.published.as_deref());
@@ -308,8 +316,7 @@ impl Store {
         let mut chosen: HashSet<i64> = HashSet::new();
         {
             let mut stmt = conn.prepare_cached(
-                "SELECT NOT EXISTS (SELECT 1 FROM passages WHERE target = a.id)
-                     OR EXISTS (SELECT 1 FROM passages p JOIN articles s ON s.id = p.source
+                "SELECT EXISTS (SELECT 1 FROM passages p JOIN articles s ON s.id = p.source
                                 WHERE p.target = a.id AND (s.published_ts IS NULL OR ?2 IS NULL OR s.published_ts >= ?2))
                  FROM articles a WHERE a.current = ?1",
             )?;
@@ -378,8 +385,9 @@ impl Store {
         Ok((again.len() as u64, passages))
     }
 
-    /// Traces each article against its candidates (the ones that can be its sources),
-    /// every candidate's text read once.
+    /// Traces each article against its candidates (the ones that can be its sources), in
+    /// one run over the articles and all their candidates: each text is tokenized and
+    /// fingerprinted once for the batch, and only the articles themselves are aligned.
     fn trace_all(
         &self,
         conn: &Connection,
@@ -387,12 +395,21 @@ impl Store {
         cands: &[Vec<(i64, Option<i64>)>],
         cache: &mut HashMap<i64, Option<Arc<Article>>>,
     ) -> Result<Vec<Vec<PassageRecord>>> {
-        let mut sets: Vec<Vec<Arc<Article>>> = Vec::with_capacity(arts.len());
+        if arts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut set: Vec<Article> = Vec::new();
+        let mut pos: HashMap<String, usize> = HashMap::new();
+        for (_, a) in arts {
+            if !pos.contains_key(&a.id) {
+                pos.insert(a.id.clone(), set.len());
+                set.push((**a).clone());
+            }
+        }
+        let n_targets = set.len();
         for (k, (_, a)) in arts.iter().enumerate() {
-            let mut v = Vec::with_capacity(cands[k].len() + 1);
-            let mut ids = HashSet::new();
             // A dated article takes text only from earlier (or same-time, or undated)
-            // ones: later candidates would cost their tokens for nothing.
+            // ones: its later candidates would cost their tokens for nothing.
             let t0 = timestamp(a.published.as_deref());
             for &(c, ct) in &cands[k] {
                 if let (Some(t0), Some(ct)) = (t0, ct) {
@@ -401,18 +418,24 @@ impl Store {
                     }
                 }
                 if let Some(ca) = load(conn, c, cache)? {
-                    if ca.id != a.id && ids.insert(ca.id.clone()) {
-                        v.push(ca);
+                    if !pos.contains_key(&ca.id) {
+                        pos.insert(ca.id.clone(), set.len());
+                        set.push((*ca).clone());
                     }
                 }
             }
-            sets.push(v);
         }
-        Ok(arts
-            .par_iter()
-            .zip(sets.par_iter())
-            .map(|((_, a), cands)| trace_one(a, cands, &self.cfg))
-            .collect::<std::io::Result<_>>()?)
+        let mask: Vec<bool> = (0..set.len()).map(|i| i < n_targets).collect();
+        let out = if set.len() > n_targets || n_targets > 1 {
+            copydesk_trace::trace_targets(&set, &mask, &self.cfg)?.passages
+        } else {
+            Vec::new()
+        };
+        let mut by: HashMap<String, Vec<PassageRecord>> = HashMap::new();
+        for p in out {
+            by.entry(p.target.clone()).or_default().push(p);
+        }
+        Ok(arts.iter().map(|(_, a)| by.remove(&a.id).unwrap_or_default()).collect())
     }
 
     /// Traces every article an interruption left untraced.
