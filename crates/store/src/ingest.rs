@@ -78,6 +78,7 @@ impl Store {
     ) -> Result<Vec<String>> {
         // Decide each article's fate against the store and the earlier ones of the chunk.
         let mut seen: HashMap<String, (u32, String)> = HashMap::new();
+        let mut seen_urls: HashMap<String, String> = HashMap::new();
         let mut store: Vec<(Article, u32)> = Vec::new();
         for mut a in chunk {
             let problem = if a.id.trim().is_empty() {
@@ -110,14 +111,9 @@ impl Store {
             }
             if known.is_none() {
                 if let Some(url) = a.url.as_deref().filter(|u| !u.is_empty()) {
-                    let by_url = seen
-                        .iter()
-                        .find(|(id, _)| {
-                            store
-                                .iter()
-                                .any(|(s, _)| &s.id == *id && s.url.as_deref() == Some(url))
-                        })
-                        .map(|(id, v)| (id.clone(), v.clone()));
+                    let by_url = seen_urls
+                        .get(url)
+                        .and_then(|id| seen.get(id).map(|v| (id.clone(), v.clone())));
                     let by_url = match by_url {
                         Some(x) => Some(x),
                         None => db::current_by_url(conn, url)?
@@ -150,6 +146,9 @@ impl Store {
             });
             if outcome != IngestOutcome::Unchanged {
                 seen.insert(a.id.clone(), (revision, a.content_hash.clone()));
+                if let Some(u) = a.url.as_deref().filter(|u| !u.is_empty()) {
+                    seen_urls.insert(u.to_string(), a.id.clone());
+                }
                 store.push((a, revision));
             }
         }
@@ -258,12 +257,12 @@ impl Store {
 
     /// Candidates of `a` in the fingerprint index (keyed `key`), mapped to current
     /// articles; stale revisions and `a` itself are left out.
-    fn candidates_of(&self, key: &str, a: &Article, later: usize) -> Result<Vec<(i64, Option<i64>)>> {
+    fn candidates_of(&self, look: &index::Lookup, key: &str, a: &Article, later: usize) -> Result<Vec<(i64, Option<i64>)>> {
         let probe = Article {
             id: key.to_string(),
             ..a.clone()
         };
-        Ok(index::candidates_with(&self.fp_dir, &probe, &self.cfg, later)?
+        Ok(look.candidates(&probe, &self.cfg, later)?
             .into_iter()
             .filter_map(|c| c.id.parse::<i64>().ok().map(|s| (s, c.published)))
             .collect())
@@ -285,9 +284,11 @@ impl Store {
             }
         }
         let retrace_cap = self.cfg.max_sources * 8;
+        // The index does not change while this batch is traced: opened once for it.
+        let look = index::Lookup::open(&self.fp_dir)?;
         let cands: Vec<Vec<(i64, Option<i64>)>> = arts
             .par_iter()
-            .map(|(seq, a)| self.candidates_of(&seq.to_string(), a, retrace_cap))
+            .map(|(seq, a)| self.candidates_of(&look, &seq.to_string(), a, retrace_cap))
             .collect::<Result<_>>()?;
         let traced = self.trace_all(conn, &arts, &cands, &mut cache)?;
 
@@ -336,7 +337,7 @@ impl Store {
             .map(|((_, a), ps)| -> Result<Vec<i64>> {
                 let Some(t0) = timestamp(a.published.as_deref()) else { return Ok(Vec::new()) };
                 let fps = unsourced_fingerprints(a, ps, cfg);
-                Ok(index::holders(&self.fp_dir, &fps, t0, cfg.min_shared, retrace_cap)?
+                Ok(look.holders(&fps, t0, cfg.min_shared, retrace_cap)?
                     .into_iter()
                     .filter_map(|c| c.id.parse::<i64>().ok())
                     .collect())
@@ -371,7 +372,7 @@ impl Store {
         }
         let again_cands: Vec<Vec<(i64, Option<i64>)>> = again
             .par_iter()
-            .map(|(seq, a)| self.candidates_of(&seq.to_string(), a, self.cfg.max_sources))
+            .map(|(seq, a)| self.candidates_of(&look, &seq.to_string(), a, self.cfg.max_sources))
             .collect::<Result<_>>()?;
         let again_traced = self.trace_all(conn, &again, &again_cands, &mut cache)?;
 
@@ -461,7 +462,8 @@ impl Store {
         if !self.fp_dir.join("manifest.json").exists() {
             return Ok(Vec::new());
         }
-        let cands = self.candidates_of("", a, self.cfg.max_sources)?;
+        let look = index::Lookup::open(&self.fp_dir)?;
+        let cands = self.candidates_of(&look, "", a, self.cfg.max_sources)?;
         let mut v = Vec::new();
         let mut ids = HashSet::new();
         for (c, _) in cands {

@@ -272,3 +272,28 @@ fn search_filters_by_site_date_and_entity() {
         })
         .is_err());
 }
+
+#[test]
+fn the_same_url_under_another_id_is_the_same_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut a = art("x1", "e.example", Some("2024-01-01"), &[words(31, 40)]);
+    a.url = Some("https://e.example/p".into());
+    assert_eq!(store.ingest(vec![a.clone()], &mut no_progress()).unwrap().0[0].outcome, IngestOutcome::Added);
+    let mut b = a.clone();
+    b.id = "x2".into();
+    let r = store.ingest(vec![b.clone()], &mut no_progress()).unwrap().0;
+    assert_eq!((r[0].outcome.clone(), r[0].id.as_str()), (IngestOutcome::Unchanged, "x1"));
+    b.set_text(words(32, 40));
+    let r = store.ingest(vec![b], &mut no_progress()).unwrap().0;
+    assert_eq!((r[0].outcome.clone(), r[0].id.as_str(), r[0].revision), (IngestOutcome::Revised, "x1", 2));
+    // Within one batch too.
+    let mut c = art("y1", "e.example", None, &[words(33, 40)]);
+    c.url = Some("https://e.example/q".into());
+    let mut d = art("y2", "e.example", None, &[words(34, 40)]);
+    d.url = c.url.clone();
+    let r = store.ingest(vec![c, d], &mut no_progress()).unwrap().0;
+    assert_eq!((r[1].outcome.clone(), r[1].id.as_str(), r[1].revision), (IngestOutcome::Revised, "y1", 2));
+    assert!(store.article("x2").unwrap().is_none());
+    assert_eq!(store.stats().unwrap().articles, 2);
+}

@@ -572,7 +572,7 @@ pub struct Candidate {
 /// earlier side keeps the earliest of the well-sharing ones first (as [`sources`] does);
 /// the later side the most shared.
 pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
-    candidates_with(dir, article, cfg, cfg.max_sources)
+    Lookup::open(dir)?.candidates(article, cfg, cfg.max_sources)
 }
 
 /// [`candidates`] with at most `later` on the later side (re-tracing a big family when
@@ -583,242 +583,7 @@ pub fn candidates_with(
     cfg: &Config,
     later: usize,
 ) -> std::io::Result<Vec<Candidate>> {
-    let m = manifest(dir)?;
-    if m.version == 0 {
-        return Ok(Vec::new());
-    }
-    let query: HashSet<u64> =
-        group::fingerprints(&token::tokenize(&article.text).toks, m.ngram, m.sample)
-            .into_iter()
-            .collect();
-    // SAFETY: times.bin is only appended to (and cut back to the manifest by `add`);
-    // entries past the manifest's count are never read.
-    let times_f = File::open(dir.join("times.bin"))?;
-    let times = unsafe { memmap2::Mmap::map(&times_f)? };
-    let n_times = (times.len() / 8).min(m.articles as usize);
-    let time = |d: u32| -> i64 {
-        let i = d as usize * 8;
-        if d as usize >= n_times {
-            return i64::MAX;
-        }
-        times
-            .get(i..i + 8)
-            .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0xff; 8])))
-            .unwrap_or(i64::MAX)
-    };
-    let t0 = article
-        .published
-        .as_deref()
-        .and_then(copydesk_model::time::parse_instant)
-        .map(|t| t.timestamp())
-        .unwrap_or(i64::MAX);
-    let shared = lookup_capped(dir, &m, &query, &time, t0, &cfg.group)?;
-    let (mut earlier, mut later_v): (Vec<(i64, u32, u32)>, Vec<(i64, u32, u32)>) = shared
-        .into_iter()
-        .filter(|&(_, c)| c >= cfg.min_shared)
-        .map(|(d, c)| (time(d), d, c))
-        .partition(|&(t, _, _)| t < t0 && t != i64::MAX);
-    let cap = cfg.max_sources.max(1);
-    if earlier.len() > cap {
-        let top = earlier.iter().map(|x| x.2).max().unwrap_or(0);
-        let mut early: Vec<(i64, u32, u32)> =
-            earlier.iter().filter(|x| x.2 * 2 >= top).copied().collect();
-        early.sort_unstable();
-        early.truncate(cap / 2);
-        earlier.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-        for c in earlier {
-            if early.len() >= cap {
-                break;
-            }
-            if !early.iter().any(|k| k.1 == c.1) {
-                early.push(c);
-            }
-        }
-        earlier = early;
-    }
-    later_v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-    let n_earlier = earlier.len();
-    let mut ids = IdReader::open(dir, &m)?;
-    let mut out = Vec::with_capacity(n_earlier + later.min(64));
-    for (k, (t, d, c)) in earlier.into_iter().chain(later_v).enumerate() {
-        if k >= n_earlier && out.len() >= n_earlier + later {
-            break;
-        }
-        // The query itself, when indexed, shares everything: it is read and skipped here
-        // rather than taking a place on the later side.
-        let id = ids.id(d)?;
-        if id != article.id {
-            out.push(Candidate {
-                id,
-                shared: c,
-                published: (t != i64::MAX).then_some(t),
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Like [`lookup`], but counting a fingerprint held by many articles the way the batch
-/// grouping pairs it (see [`group::GroupParams`]): for all holders when they are few, else
-/// only for the earliest holders and the nearest ones before and after the query's time.
-/// A phrase common to a big family then does not crowd out a source that shares a
-/// paragraph nobody else has.
-fn lookup_capped(
-    dir: &Path,
-    m: &Manifest,
-    query: &HashSet<u64>,
-    time: &dyn Fn(u32) -> i64,
-    t0: i64,
-    g: &group::GroupParams,
-) -> std::io::Result<HashMap<u32, u32>> {
-    let sorted = m.sorted();
-    if sorted > m.fingerprints {
-        return Err(io_err(format!(
-            "{}: the manifest's runs cover {sorted} records of {}",
-            dir.display(),
-            m.fingerprints
-        )));
-    }
-    // The unsorted tail's records for the query, by hash (the tail is kept small).
-    let mut tail: HashMap<u64, Vec<u32>> = HashMap::new();
-    {
-        let f = File::open(dir.join("fingerprints.bin"))?;
-        let mut r = BufReader::with_capacity(1 << 20, f);
-        r.seek(SeekFrom::Start(sorted * REC as u64))?;
-        let mut rec = [0u8; REC];
-        for _ in sorted..m.fingerprints {
-            r.read_exact(&mut rec)?;
-            let (h, d) = rec_at(&rec, 0);
-            if query.contains(&h) {
-                tail.entry(h).or_default().push(d);
-            }
-        }
-    }
-    let maps = m
-        .runs
-        .iter()
-        .map(|r| map_run(dir, r))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    let mut q: Vec<u64> = query.iter().copied().collect();
-    q.sort_unstable();
-    // The query is sorted, so each run's search starts where the previous one ended.
-    let mut cursors = vec![0usize; maps.len()];
-    let mut shared = vec![0u32; m.articles as usize];
-    let mut holders: Vec<u32> = Vec::new();
-    let mut timed: Vec<(i64, u32)> = Vec::new();
-    for &h in &q {
-        holders.clear();
-        for (k, map) in maps.iter().enumerate() {
-            let n = m.runs[k].records as usize;
-            let lo = &mut cursors[k];
-            *lo += partition(n - *lo, |i| rec_at(map, *lo + i).0 < h);
-            while *lo < n {
-                let (rh, d) = rec_at(map, *lo);
-                if rh != h {
-                    break;
-                }
-                holders.push(d);
-                *lo += 1;
-            }
-        }
-        if let Some(t) = tail.get(&h) {
-            holders.extend_from_slice(t);
-        }
-        let mut count = |d: u32| {
-            if let Some(c) = shared.get_mut(d as usize) {
-                *c += 1;
-            }
-        };
-        if holders.len() <= g.full_pairs_up_to {
-            holders.iter().for_each(|&d| count(d));
-            continue;
-        }
-        timed.clear();
-        timed.extend(holders.iter().map(|&d| (time(d), d)));
-        // Linear selections, not a sort: common phrases have long holder lists.
-        let mut picked: Vec<u32> = Vec::with_capacity(g.earliest + 2 * g.nearest);
-        let take_least = |v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>| {
-            if k == 0 || v.is_empty() {
-                return;
-            }
-            if v.len() > k {
-                v.select_nth_unstable(k - 1);
-            }
-            out.extend(v[..k.min(v.len())].iter().map(|x| x.1));
-        };
-        let take_most = |v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>| {
-            if k == 0 || v.is_empty() {
-                return;
-            }
-            let n = v.len();
-            if n > k {
-                v.select_nth_unstable(n - k);
-            }
-            out.extend(v[n.saturating_sub(k)..].iter().map(|x| x.1));
-        };
-        let near = timed.len() <= g.nearest_up_to;
-        let split = partition_in_place(&mut timed, |x| x.0 < t0);
-        let (before, after) = timed.split_at_mut(split);
-        if near {
-            take_most(before, g.nearest, &mut picked);
-            take_least(after, g.nearest, &mut picked);
-        }
-        take_least(before, g.earliest, &mut picked);
-        if before.len() < g.earliest {
-            take_least(after, g.earliest - before.len(), &mut picked);
-        }
-        picked.sort_unstable();
-        picked.dedup();
-        picked.into_iter().for_each(&mut count);
-    }
-    Ok(shared
-        .iter()
-        .enumerate()
-        .filter(|&(_, &c)| c > 0)
-        .map(|(d, &c)| (d as u32, c))
-        .collect())
-}
-
-/// Reads indexed articles' ids, the files opened once.
-struct IdReader {
-    offsets: File,
-    articles: File,
-    n: u64,
-    bytes: u64,
-    path: PathBuf,
-}
-
-impl IdReader {
-    fn open(dir: &Path, m: &Manifest) -> std::io::Result<IdReader> {
-        Ok(IdReader {
-            offsets: File::open(dir.join("offsets.bin"))?,
-            articles: File::open(dir.join("articles.jsonl"))?,
-            n: m.articles,
-            bytes: m.article_bytes,
-            path: dir.to_path_buf(),
-        })
-    }
-
-    fn offset(&self, d: u64) -> std::io::Result<u64> {
-        if d >= self.n {
-            return Ok(self.bytes);
-        }
-        let mut b = [0u8; 8];
-        self.offsets.read_exact_at(&mut b, d * 8)?;
-        Ok(u64::from_le_bytes(b))
-    }
-
-    fn id(&mut self, d: u32) -> std::io::Result<String> {
-        let (start, end) = (self.offset(d as u64)?, self.offset(d as u64 + 1)?);
-        if start >= end || end > self.bytes {
-            return Err(io_err(format!("{}: bad offsets for article {d}", self.path.display())));
-        }
-        let mut line = vec![0u8; (end - start) as usize];
-        self.articles.read_exact_at(&mut line, start)?;
-        serde_json::from_slice::<IdOnly>(&line)
-            .map(|x| x.id)
-            .map_err(|e| io_err(format!("{}: article {d} at byte {start}: {e}", self.path.display())))
-    }
+    Lookup::open(dir)?.candidates(article, cfg, later)
 }
 
 /// Indexed articles published at or after `after` (or undated), each sharing at least
@@ -831,41 +596,287 @@ pub fn holders(
     min_shared: u32,
     cap: usize,
 ) -> std::io::Result<Vec<Candidate>> {
-    let m = manifest(dir)?;
-    if m.version == 0 || fingerprints.is_empty() {
-        return Ok(Vec::new());
+    Lookup::open(dir)?.holders(fingerprints, after, min_shared, cap)
+}
+
+/// The index as of one manifest, opened once for many lookups (runs and times mapped, the
+/// unsorted tail read into memory): what a batch of lookups shares. `Sync`: lookups may
+/// run in parallel. An `add` after opening is not seen.
+pub struct Lookup {
+    dir: PathBuf,
+    m: Manifest,
+    runs: Vec<memmap2::Mmap>,
+    tail: HashMap<u64, Vec<u32>>,
+    times: Option<memmap2::Mmap>,
+    offsets: Option<File>,
+    articles: Option<File>,
+}
+
+impl Lookup {
+    /// Opens the index at `dir`; a directory without an index gives an empty one.
+    pub fn open(dir: &Path) -> std::io::Result<Lookup> {
+        let m = manifest(dir)?;
+        let mut l = Lookup {
+            dir: dir.to_path_buf(),
+            m,
+            runs: Vec::new(),
+            tail: HashMap::new(),
+            times: None,
+            offsets: None,
+            articles: None,
+        };
+        if l.m.version == 0 {
+            return Ok(l);
+        }
+        let sorted = l.m.sorted();
+        if sorted > l.m.fingerprints {
+            return Err(io_err(format!(
+                "{}: the manifest's runs cover {sorted} records of {}",
+                dir.display(),
+                l.m.fingerprints
+            )));
+        }
+        l.runs = l.m.runs.iter().map(|r| map_run(dir, r)).collect::<std::io::Result<_>>()?;
+        for (h, d) in read_log(&dir.join("fingerprints.bin"), sorted, l.m.fingerprints)? {
+            l.tail.entry(h).or_default().push(d);
+        }
+        let tf = File::open(dir.join("times.bin"))?;
+        // SAFETY: times.bin is only appended to (and cut back to the manifest by `add`);
+        // entries past the manifest's count are never read.
+        l.times = Some(unsafe { memmap2::Mmap::map(&tf)? });
+        l.offsets = Some(File::open(dir.join("offsets.bin"))?);
+        l.articles = Some(File::open(dir.join("articles.jsonl"))?);
+        Ok(l)
     }
-    let times_f = File::open(dir.join("times.bin"))?;
-    // SAFETY: as in `candidates_with`.
-    let times = unsafe { memmap2::Mmap::map(&times_f)? };
-    let time = |d: u32| -> i64 {
-        let i = d as usize * 8;
-        if d as u64 >= m.articles {
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.m
+    }
+
+    /// Publication time of indexed article `d` (`i64::MAX` when undated or unknown).
+    fn time(&self, d: u32) -> i64 {
+        if d as u64 >= self.m.articles {
             return i64::MAX;
         }
-        times
-            .get(i..i + 8)
+        let i = d as usize * 8;
+        self.times
+            .as_ref()
+            .and_then(|t| t.get(i..i + 8))
             .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0xff; 8])))
             .unwrap_or(i64::MAX)
-    };
-    let mut v: Vec<(u32, i64, u32)> = lookup(dir, &m, fingerprints)?
-        .into_iter()
-        .filter(|&(_, c)| c >= min_shared)
-        .map(|(d, c)| (c, time(d), d))
-        .filter(|&(_, t, _)| t >= after)
-        .collect();
-    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    v.truncate(cap);
-    let mut ids = IdReader::open(dir, &m)?;
-    v.into_iter()
-        .map(|(c, t, d)| {
-            Ok(Candidate {
-                id: ids.id(d)?,
-                shared: c,
-                published: (t != i64::MAX).then_some(t),
-            })
+    }
+
+    fn offset(&self, d: u64) -> std::io::Result<u64> {
+        if d >= self.m.articles {
+            return Ok(self.m.article_bytes);
+        }
+        let mut b = [0u8; 8];
+        match &self.offsets {
+            Some(f) => f.read_exact_at(&mut b, d * 8)?,
+            None => return Ok(self.m.article_bytes),
+        }
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// The id of indexed article `d`, read by its exact byte range.
+    fn id(&self, d: u32) -> std::io::Result<String> {
+        let (start, end) = (self.offset(d as u64)?, self.offset(d as u64 + 1)?);
+        let Some(f) = &self.articles else {
+            return Err(io_err(format!("{}: no articles", self.dir.display())));
+        };
+        if start >= end || end > self.m.article_bytes {
+            return Err(io_err(format!("{}: bad offsets for article {d}", self.dir.display())));
+        }
+        let mut line = vec![0u8; (end - start) as usize];
+        f.read_exact_at(&mut line, start)?;
+        serde_json::from_slice::<IdOnly>(&line).map(|x| x.id).map_err(|e| {
+            io_err(format!("{}: article {d} at byte {start}: {e}", self.dir.display()))
         })
-        .collect()
+    }
+
+    /// Calls `f` with every indexed holder of each hash of `q` (sorted), hash by hash.
+    fn each_holders(&self, q: &[u64], mut f: impl FnMut(&[u32])) {
+        let mut cursors = vec![0usize; self.runs.len()];
+        let mut holders: Vec<u32> = Vec::new();
+        for &h in q {
+            holders.clear();
+            for (k, map) in self.runs.iter().enumerate() {
+                let n = self.m.runs[k].records as usize;
+                // The query is sorted, so each run's search starts where the last ended.
+                let lo = &mut cursors[k];
+                *lo += partition(n - *lo, |i| rec_at(map, *lo + i).0 < h);
+                while *lo < n {
+                    let (rh, d) = rec_at(map, *lo);
+                    if rh != h {
+                        break;
+                    }
+                    holders.push(d);
+                    *lo += 1;
+                }
+            }
+            if let Some(t) = self.tail.get(&h) {
+                holders.extend_from_slice(t);
+            }
+            if !holders.is_empty() {
+                f(&holders);
+            }
+        }
+    }
+
+    fn query_of(&self, article: &Article) -> Vec<u64> {
+        let mut q = group::fingerprints(&token::tokenize(&article.text).toks, self.m.ngram, self.m.sample);
+        q.sort_unstable();
+        q.dedup();
+        q
+    }
+
+    /// See [`candidates_with`].
+    pub fn candidates(&self, article: &Article, cfg: &Config, later: usize) -> std::io::Result<Vec<Candidate>> {
+        if self.m.version == 0 || self.m.articles == 0 {
+            return Ok(Vec::new());
+        }
+        let t0 = article
+            .published
+            .as_deref()
+            .and_then(copydesk_model::time::parse_instant)
+            .map(|t| t.timestamp())
+            .unwrap_or(i64::MAX);
+        let g = &cfg.group;
+        let q = self.query_of(article);
+        // A fingerprint held by many articles counts the way the batch grouping pairs it:
+        // for every holder when they are few, else for the earliest holders and the
+        // nearest ones before and after the query's time. A phrase common to a big family
+        // then does not crowd out a source that shares a paragraph nobody else has.
+        let mut shared = vec![0u32; self.m.articles as usize];
+        let mut timed: Vec<(i64, u32)> = Vec::new();
+        let mut picked: Vec<u32> = Vec::new();
+        self.each_holders(&q, |holders| {
+            let mut count = |d: u32| {
+                if let Some(c) = shared.get_mut(d as usize) {
+                    *c += 1;
+                }
+            };
+            if holders.len() <= g.full_pairs_up_to {
+                holders.iter().for_each(|&d| count(d));
+                return;
+            }
+            timed.clear();
+            timed.extend(holders.iter().map(|&d| (self.time(d), d)));
+            picked.clear();
+            // Linear selections, not a sort: common phrases have long holder lists.
+            let split = partition_in_place(&mut timed, |x| x.0 < t0);
+            let (before, after) = timed.split_at_mut(split);
+            if holders.len() <= g.nearest_up_to {
+                take_most(before, g.nearest, &mut picked);
+                take_least(after, g.nearest, &mut picked);
+            }
+            let nb = before.len();
+            take_least(before, g.earliest, &mut picked);
+            if nb < g.earliest {
+                take_least(after, g.earliest - nb, &mut picked);
+            }
+            picked.sort_unstable();
+            picked.dedup();
+            picked.iter().for_each(|&d| count(d));
+        });
+        let (mut earlier, mut later_v): (Vec<(i64, u32, u32)>, Vec<(i64, u32, u32)>) = shared
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c >= cfg.min_shared)
+            .map(|(d, &c)| (self.time(d as u32), d as u32, c))
+            .partition(|&(t, _, _)| t < t0 && t != i64::MAX);
+        let cap = cfg.max_sources.max(1);
+        if earlier.len() > cap {
+            let top = earlier.iter().map(|x| x.2).max().unwrap_or(0);
+            let mut early: Vec<(i64, u32, u32)> =
+                earlier.iter().filter(|x| x.2 * 2 >= top).copied().collect();
+            early.sort_unstable();
+            early.truncate(cap / 2);
+            earlier.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+            for c in earlier {
+                if early.len() >= cap {
+                    break;
+                }
+                if !early.iter().any(|k| k.1 == c.1) {
+                    early.push(c);
+                }
+            }
+            earlier = early;
+        }
+        later_v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        let n_earlier = earlier.len();
+        let mut out = Vec::with_capacity(n_earlier + later.min(64));
+        for (k, (t, d, c)) in earlier.into_iter().chain(later_v).enumerate() {
+            if k >= n_earlier && out.len() >= n_earlier + later {
+                break;
+            }
+            // The query itself, when indexed, shares everything: it is read and skipped
+            // here rather than taking a place on the later side.
+            let id = self.id(d)?;
+            if id != article.id {
+                out.push(Candidate { id, shared: c, published: (t != i64::MAX).then_some(t) });
+            }
+        }
+        Ok(out)
+    }
+
+    /// See [`holders`].
+    pub fn holders(
+        &self,
+        fingerprints: &HashSet<u64>,
+        after: i64,
+        min_shared: u32,
+        cap: usize,
+    ) -> std::io::Result<Vec<Candidate>> {
+        if self.m.version == 0 || fingerprints.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q: Vec<u64> = fingerprints.iter().copied().collect();
+        q.sort_unstable();
+        let mut shared = vec![0u32; self.m.articles as usize];
+        self.each_holders(&q, |holders| {
+            for &d in holders {
+                if let Some(c) = shared.get_mut(d as usize) {
+                    *c += 1;
+                }
+            }
+        });
+        let mut v: Vec<(u32, i64, u32)> = shared
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c >= min_shared)
+            .map(|(d, &c)| (c, self.time(d as u32), d as u32))
+            .filter(|&(_, t, _)| t >= after)
+            .collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        v.truncate(cap);
+        v.into_iter()
+            .map(|(c, t, d)| Ok(Candidate { id: self.id(d)?, shared: c, published: (t != i64::MAX).then_some(t) }))
+            .collect()
+    }
+}
+
+/// Appends the ids of the `k` least `(time, id)` entries of `v` to `out` (reorders `v`).
+fn take_least(v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>) {
+    if k == 0 || v.is_empty() {
+        return;
+    }
+    if v.len() > k {
+        v.select_nth_unstable(k - 1);
+    }
+    out.extend(v[..k.min(v.len())].iter().map(|x| x.1));
+}
+
+/// Appends the ids of the `k` greatest entries of `v` to `out` (reorders `v`).
+fn take_most(v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>) {
+    if k == 0 || v.is_empty() {
+        return;
+    }
+    let n = v.len();
+    if n > k {
+        v.select_nth_unstable(n - k);
+    }
+    out.extend(v[n.saturating_sub(k)..].iter().map(|x| x.1));
 }
 
 /// Moves the elements for which `pred` holds to the front; returns how many there are.
