@@ -5,6 +5,7 @@ mod analyze;
 mod common;
 mod extract;
 mod output;
+mod store;
 mod trace;
 
 use std::process::ExitCode;
@@ -48,6 +49,12 @@ enum Command {
     Index(trace::IndexCommand),
     /// Trace article(s) against an index: their passages and earliest sources.
     Sources(trace::SourcesArgs),
+    /// Store articles (analysed, traced, indexed for search) in a store directory.
+    Ingest(store::IngestArgs),
+    /// Full-text search of a store, with filters (site, dates, quoted people and sources).
+    Search(store::SearchArgs),
+    /// Rebuild a store's search and fingerprint indexes from its database.
+    Reindex(store::ReindexArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +75,9 @@ fn main() -> ExitCode {
         Command::Provenance(args) => trace::provenance(args),
         Command::Index(cmd) => trace::index(cmd),
         Command::Sources(args) => trace::sources(args),
+        Command::Ingest(args) => store::ingest(args),
+        Command::Search(args) => store::search(args),
+        Command::Reindex(args) => store::reindex(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

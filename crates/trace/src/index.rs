@@ -388,17 +388,11 @@ pub fn add_with(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Candidate {
     pub id: String,
-    /// Sampled fingerprints it shares with the query.
+    /// Sampled fingerprints it shares with the query (counted as the batch grouping pairs
+    /// them: see [`Index::candidates_with`]).
     pub shared: u32,
-    /// As the article gave it (`None` when undated).
-    pub published: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct IdTime {
-    id: String,
-    #[serde(default)]
-    published: Option<String>,
+    /// Publication time (Unix seconds), `None` when undated.
+    pub published: Option<i64>,
 }
 
 /// An open index: the manifest read once, the runs mapped once, the unsorted tail sorted
@@ -569,111 +563,211 @@ impl Index {
         q
     }
 
-    /// How many of the (sorted, distinct) `query` fingerprints each indexed article
-    /// holds: a binary search per fingerprint in each run and in the tail.
-    fn lookup(&self, query: &[u64]) -> Vec<(u32, u32)> {
-        // A count per article rather than a hash map: common n-grams have long posting
-        // lists, and hashing every posting was a tenth of the lookup time at 100k articles.
-        let mut shared = vec![0u32; self.len()];
-        let mut count = |d: u32| {
-            if let Some(c) = shared.get_mut(d as usize) {
-                *c += 1;
-            }
-        };
-        for map in &self.runs {
-            let n = map.len() / REC;
-            // The query is sorted, so each search starts where the previous one ended.
-            let mut lo = 0usize;
-            for &h in query {
-                lo += partition(n - lo, |i| rec_at(map, lo + i).0 < h);
-                let mut i = lo;
-                while i < n {
-                    let (rh, d) = rec_at(map, i);
+    /// The id of indexed article `d`, read by its line's exact byte range.
+    fn id(&self, d: u32) -> std::io::Result<String> {
+        let line = self.line(d)?;
+        let x: IdOnly = self.parse(d, &line)?;
+        Ok(x.id)
+    }
+
+    /// Calls `f` with every indexed holder of each hash of `q` (sorted, distinct), hash by
+    /// hash: a binary search per hash in each run (each search starting where the last
+    /// ended) and in the sorted tail.
+    fn each_holders(&self, q: &[u64], mut f: impl FnMut(&[u32])) {
+        let mut cursors = vec![0usize; self.runs.len()];
+        let mut tail_lo = 0usize;
+        let mut holders: Vec<u32> = Vec::new();
+        for &h in q {
+            holders.clear();
+            for (k, map) in self.runs.iter().enumerate() {
+                let n = map.len() / REC;
+                let lo = &mut cursors[k];
+                *lo += partition(n - *lo, |i| rec_at(map, *lo + i).0 < h);
+                while *lo < n {
+                    let (rh, d) = rec_at(map, *lo);
                     if rh != h {
                         break;
                     }
-                    count(d);
-                    i += 1;
+                    holders.push(d);
+                    *lo += 1;
                 }
-                lo = i;
+            }
+            tail_lo += self.tail[tail_lo..].partition_point(|r| r.0 < h);
+            while tail_lo < self.tail.len() && self.tail[tail_lo].0 == h {
+                holders.push(self.tail[tail_lo].1);
+                tail_lo += 1;
+            }
+            if !holders.is_empty() {
+                f(&holders);
             }
         }
-        let mut lo = 0usize;
-        for &h in query {
-            lo += self.tail[lo..].partition_point(|r| r.0 < h);
-            while lo < self.tail.len() && self.tail[lo].0 == h {
-                count(self.tail[lo].1);
-                lo += 1;
-            }
-        }
-        shared
-            .iter()
-            .enumerate()
-            .filter(|&(_, &c)| c > 0)
-            .map(|(d, &c)| (d as u32, c))
-            .collect()
     }
 
-    /// Indexed articles sharing at least `cfg.min_shared` fingerprints with `article`,
-    /// earlier or later than it, most shared first (then in index order); the article
-    /// itself (same id) is left out.
-    pub fn candidates(&self, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
-        let mut c: Vec<(u32, u32)> = self
-            .lookup(&self.fingerprints(article))
-            .into_iter()
-            .filter(|&(_, s)| s >= cfg.min_shared)
-            .collect();
-        c.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut out = Vec::with_capacity(c.len());
-        for (d, shared) in c {
-            let line = self.line(d)?;
-            let x: IdTime = self.parse(d, &line)?;
-            if x.id != article.id {
-                out.push(Candidate {
-                    id: x.id,
-                    shared,
-                    published: x.published,
-                });
+    /// Indexed articles sharing at least `cfg.min_shared` fingerprints with `article`, as
+    /// `(time, article, shared)`: first the earlier ones (at most `cfg.max_sources`; in a
+    /// big family the earliest of the well-sharing ones first, then the most shared), then
+    /// the later ones (dated later, or undated: `later_dated` false keeps only undated
+    /// ones), most shared first, at most `later` plus one (the query itself may be among
+    /// them).
+    fn pick(&self, article: &Article, cfg: &Config, later: usize, later_dated: bool) -> (Vec<(i64, u32, u32)>, usize) {
+        if self.is_empty() {
+            return (Vec::new(), 0);
+        }
+        let t0 = article
+            .published
+            .as_deref()
+            .and_then(copydesk_model::time::parse_instant)
+            .map(|t| t.timestamp())
+            .unwrap_or(i64::MAX);
+        let g = &cfg.group;
+        // A fingerprint held by many articles counts the way the batch grouping pairs it:
+        // for every holder when they are few, else for the earliest holders and the
+        // nearest ones before and after the query's time. A phrase common to a big family
+        // then does not crowd out a source that shares a paragraph nobody else has.
+        // A count per article rather than a hash map: common n-grams have long holder
+        // lists, and hashing every one was a tenth of the lookup time at 100k articles.
+        let mut shared = vec![0u32; self.len()];
+        let mut timed: Vec<(i64, u32)> = Vec::new();
+        let mut picked: Vec<u32> = Vec::new();
+        self.each_holders(&self.fingerprints(article), |holders| {
+            let mut count = |d: u32| {
+                if let Some(c) = shared.get_mut(d as usize) {
+                    *c += 1;
+                }
+            };
+            if holders.len() <= g.full_pairs_up_to {
+                holders.iter().for_each(|&d| count(d));
+                return;
+            }
+            timed.clear();
+            timed.extend(holders.iter().map(|&d| (self.time(d), d)));
+            picked.clear();
+            // Linear selections, not a sort: common phrases have long holder lists.
+            let split = partition_in_place(&mut timed, |x| x.0 < t0);
+            let (before, after) = timed.split_at_mut(split);
+            if holders.len() <= g.nearest_up_to {
+                take_most(before, g.nearest, &mut picked);
+                take_least(after, g.nearest, &mut picked);
+            }
+            let nb = before.len();
+            take_least(before, g.earliest, &mut picked);
+            if nb < g.earliest {
+                take_least(after, g.earliest - nb, &mut picked);
+            }
+            picked.sort_unstable();
+            picked.dedup();
+            picked.iter().for_each(|&d| count(d));
+        });
+        let (mut earlier, mut later_v): (Vec<(i64, u32, u32)>, Vec<(i64, u32, u32)>) = shared
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c >= cfg.min_shared)
+            .map(|(d, &c)| (self.time(d as u32), d as u32, c))
+            .filter(|&(t, _, _)| later_dated || t < t0 || t == i64::MAX)
+            .partition(|&(t, _, _)| t < t0 && t != i64::MAX);
+        let most_shared = |a: &(i64, u32, u32), b: &(i64, u32, u32)| {
+            b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1))
+        };
+        let cap = cfg.max_sources.max(1);
+        if earlier.len() > cap {
+            // In a big family every copy shares as much as the original: keep the earliest
+            // of the well-sharing ones, then the most shared.
+            let top = earlier.iter().map(|x| x.2).max().unwrap_or(0);
+            let mut early: Vec<(i64, u32, u32)> =
+                earlier.iter().filter(|x| x.2 * 2 >= top).copied().collect();
+            early.sort_unstable();
+            early.truncate(cap / 2);
+            earlier.sort_by(most_shared);
+            for c in earlier {
+                if early.len() >= cap {
+                    break;
+                }
+                if !early.iter().any(|k| k.1 == c.1) {
+                    early.push(c);
+                }
+            }
+            earlier = early;
+        } else {
+            earlier.sort_by(most_shared);
+        }
+        later_v.sort_by(most_shared);
+        later_v.truncate(later.saturating_add(1));
+        let n = earlier.len();
+        earlier.extend(later_v);
+        (earlier, n)
+    }
+
+    /// Indexed articles sharing fingerprints with `article` (itself, by id, left out), in
+    /// both time directions: the earlier ones it may have copied and the later or undated
+    /// ones that may have copied it. Bounded, so that a family of thousands of copies costs
+    /// no more than a small one: at most `cfg.max_sources` earlier ones and `later` later
+    /// ones. Each side most shared first (a big family's earliest holders kept).
+    pub fn candidates_with(&self, article: &Article, cfg: &Config, later: usize) -> std::io::Result<Vec<Candidate>> {
+        let (v, n_earlier) = self.pick(article, cfg, later, true);
+        let mut out = Vec::with_capacity(v.len());
+        for (k, (t, d, c)) in v.into_iter().enumerate() {
+            if k >= n_earlier && out.len() >= n_earlier + later {
+                break;
+            }
+            // The query itself, when indexed, shares everything: read and skipped here
+            // rather than taking a place.
+            let id = self.id(d)?;
+            if id != article.id {
+                out.push(Candidate { id, shared: c, published: (t != i64::MAX).then_some(t) });
             }
         }
         Ok(out)
     }
 
-    /// The candidates [`Index::sources`] aligns: the most shared, and in a big family the
-    /// earliest of the well-sharing ones, at most `cfg.max_sources`.
-    fn source_candidates(&self, article: &Article, cfg: &Config) -> Vec<u32> {
-        let mut cands: Vec<(u32, u32)> = self
-            .lookup(&self.fingerprints(article))
-            .into_iter()
-            .filter(|&(_, c)| c >= cfg.min_shared)
-            .collect();
-        cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        if cands.len() > cfg.max_sources {
-            // In a big family every copy shares as much as the original: keep the earliest
-            // of the well-sharing ones, then the most shared.
-            let top = cands[0].1;
-            let mut early: Vec<(i64, u32, u32)> = cands
-                .iter()
-                .filter(|c| c.1 * 2 >= top)
-                .map(|&(d, c)| (self.time(d), d, c))
-                .collect();
-            early.sort_unstable();
-            let mut keep: Vec<(u32, u32)> = early
-                .iter()
-                .take(cfg.max_sources / 2)
-                .map(|&(_, d, c)| (d, c))
-                .collect();
-            for c in &cands {
-                if keep.len() >= cfg.max_sources {
-                    break;
-                }
-                if !keep.iter().any(|k| k.0 == c.0) {
-                    keep.push(*c);
+    /// [`Index::candidates_with`] with `cfg.max_sources` on each side.
+    pub fn candidates(&self, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
+        self.candidates_with(article, cfg, cfg.max_sources)
+    }
+
+    /// Indexed articles published at or after `after` (or undated), each holding at least
+    /// `min_shared` of `fingerprints`, most shared first, at most `cap`. Every holder
+    /// counts: this finds the copies of a text, however many, up to the cap.
+    pub fn holders(
+        &self,
+        fingerprints: &HashSet<u64>,
+        after: i64,
+        min_shared: u32,
+        cap: usize,
+    ) -> std::io::Result<Vec<Candidate>> {
+        if self.is_empty() || fingerprints.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q: Vec<u64> = fingerprints.iter().copied().collect();
+        q.sort_unstable();
+        let mut shared = vec![0u32; self.len()];
+        self.each_holders(&q, |holders| {
+            for &d in holders {
+                if let Some(c) = shared.get_mut(d as usize) {
+                    *c += 1;
                 }
             }
-            cands = keep;
-        }
-        cands.into_iter().map(|c| c.0).collect()
+        });
+        let mut v: Vec<(u32, i64, u32)> = shared
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c >= min_shared)
+            .map(|(d, &c)| (c, self.time(d as u32), d as u32))
+            .filter(|&(_, t, _)| t >= after)
+            .collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        v.truncate(cap);
+        v.into_iter()
+            .map(|(c, t, d)| {
+                Ok(Candidate { id: self.id(d)?, shared: c, published: (t != i64::MAX).then_some(t) })
+            })
+            .collect()
+    }
+
+    /// The candidates [`Index::sources`] aligns: the earlier ones and some undated ones
+    /// (whose direction is unknown); later dated articles cannot be its sources.
+    fn source_candidates(&self, article: &Article, cfg: &Config) -> Vec<u32> {
+        let (v, _) = self.pick(article, cfg, cfg.max_sources / 4, false);
+        v.into_iter().map(|x| x.1).collect()
     }
 
     /// Traces one article against the index: its passages, each naming the earliest
@@ -707,13 +801,84 @@ fn partition(n: usize, before: impl Fn(usize) -> bool) -> usize {
     lo
 }
 
+/// The index at `dir`, or `None` when there is none yet.
+fn open_existing(dir: &Path) -> std::io::Result<Option<Index>> {
+    if manifest(dir)?.version == 0 {
+        return Ok(None);
+    }
+    Index::open(dir).map(Some)
+}
+
 /// Traces one article against the index at `dir` (opens it for this one call: hold an
 /// [`Index`] for many).
 pub fn sources(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<Vec<PassageRecord>> {
     Index::open(dir)?.sources(article, cfg)
 }
 
-/// Indexed articles sharing fingerprints with `article` (see [`Index::candidates`]).
+/// See [`Index::candidates`]; a directory without an index has no candidates.
 pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
-    Index::open(dir)?.candidates(article, cfg)
+    candidates_with(dir, article, cfg, cfg.max_sources)
+}
+
+/// See [`Index::candidates_with`] (re-tracing a big family when its original arrives late
+/// needs more of its copies than tracing needs sources).
+pub fn candidates_with(
+    dir: &Path,
+    article: &Article,
+    cfg: &Config,
+    later: usize,
+) -> std::io::Result<Vec<Candidate>> {
+    match open_existing(dir)? {
+        Some(i) => i.candidates_with(article, cfg, later),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// See [`Index::holders`].
+pub fn holders(
+    dir: &Path,
+    fingerprints: &HashSet<u64>,
+    after: i64,
+    min_shared: u32,
+    cap: usize,
+) -> std::io::Result<Vec<Candidate>> {
+    match open_existing(dir)? {
+        Some(i) => i.holders(fingerprints, after, min_shared, cap),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Appends the ids of the `k` least `(time, id)` entries of `v` to `out` (reorders `v`).
+fn take_least(v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>) {
+    if k == 0 || v.is_empty() {
+        return;
+    }
+    if v.len() > k {
+        v.select_nth_unstable(k - 1);
+    }
+    out.extend(v[..k.min(v.len())].iter().map(|x| x.1));
+}
+
+/// Appends the ids of the `k` greatest entries of `v` to `out` (reorders `v`).
+fn take_most(v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>) {
+    if k == 0 || v.is_empty() {
+        return;
+    }
+    let n = v.len();
+    if n > k {
+        v.select_nth_unstable(n - k);
+    }
+    out.extend(v[n.saturating_sub(k)..].iter().map(|x| x.1));
+}
+
+/// Moves the elements for which `pred` holds to the front; returns how many there are.
+fn partition_in_place<T>(v: &mut [T], pred: impl Fn(&T) -> bool) -> usize {
+    let mut i = 0;
+    for j in 0..v.len() {
+        if pred(&v[j]) {
+            v.swap(i, j);
+            i += 1;
+        }
+    }
+    i
 }
