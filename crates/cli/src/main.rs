@@ -5,6 +5,7 @@ mod analyze;
 mod common;
 mod extract;
 mod output;
+mod serve;
 mod trace;
 
 use std::process::ExitCode;
@@ -48,6 +49,8 @@ enum Command {
     Index(trace::IndexCommand),
     /// Trace article(s) against an index: their passages and earliest sources.
     Sources(trace::SourcesArgs),
+    /// Serve the HTTP JSON API and the web page over a store.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Provenance(args) => trace::provenance(args),
         Command::Index(cmd) => trace::index(cmd),
         Command::Sources(args) => trace::sources(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
