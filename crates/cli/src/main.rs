@@ -5,6 +5,7 @@ mod analyze;
 mod common;
 mod extract;
 mod output;
+mod store;
 mod serve;
 mod trace;
 
@@ -49,6 +50,12 @@ enum Command {
     Index(trace::IndexCommand),
     /// Trace article(s) against an index: their passages and earliest sources.
     Sources(trace::SourcesArgs),
+    /// Store articles (analysed, traced, indexed for search) in a store directory.
+    Ingest(store::IngestArgs),
+    /// Full-text search of a store, with filters (site, dates, quoted people and sources).
+    Search(store::SearchArgs),
+    /// Rebuild a store's search and fingerprint indexes from its database.
+    Reindex(store::ReindexArgs),
     /// Serve the HTTP JSON API and the web page over a store.
     Serve(serve::Args),
 }
@@ -71,6 +78,9 @@ fn main() -> ExitCode {
         Command::Provenance(args) => trace::provenance(args),
         Command::Index(cmd) => trace::index(cmd),
         Command::Sources(args) => trace::sources(args),
+        Command::Ingest(args) => store::ingest(args),
+        Command::Search(args) => store::search(args),
+        Command::Reindex(args) => store::reindex(args),
         Command::Serve(args) => serve::run(args),
     };
     match result {

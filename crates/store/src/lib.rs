@@ -20,10 +20,20 @@
 //! Signatures and the JSON shapes of the view types are shared with the serve crate and
 //! the web page: change them only additively.
 
-use std::path::Path;
+mod db;
+mod ingest;
+mod search;
+mod views;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use copydesk_model::Article;
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
+
+pub use ingest::{CHUNK, MAX_TEXT_BYTES};
 
 /// What went wrong, in words a user or an HTTP client can act on.
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +57,49 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// An open store. `Send + Sync`: share it behind an `Arc`; reads run concurrently with
 /// one writer.
 pub struct Store {
-    _private: (),
+    dir: PathBuf,
+    db_path: PathBuf,
+    fp_dir: PathBuf,
+    /// The one write connection (SQLite allows one writer at a time anyway).
+    writer: Mutex<Connection>,
+    /// Idle read connections, reused.
+    readers: Mutex<Vec<Connection>>,
+    search: search::Search,
+    cfg: copydesk_trace::Config,
+    analyze: copydesk_analyze::Options,
+}
+
+/// A read connection borrowed from the pool for one view, inside one read transaction
+/// (one snapshot), given back when dropped.
+struct Reader<'a> {
+    store: &'a Store,
+    conn: Option<Connection>,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("reader connection")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            if c.execute_batch("COMMIT").is_ok() || c.is_autocommit() {
+                let mut pool = self.store.readers.lock().unwrap_or_else(|p| p.into_inner());
+                if pool.len() < 16 {
+                    pool.push(c);
+                }
+            }
+        }
+    }
+}
+
+/// The store's write lock (one writing process at a time), with the write connection.
+struct WriteGuard<'a> {
+    conn: MutexGuard<'a, Connection>,
+    _lock: File,
 }
 
 /// How one article fared in [`Store::ingest`].
@@ -292,10 +344,88 @@ pub struct ReindexReport {
 
 impl Store {
     /// Opens the store in `dir`, creating it if absent; catches derived indexes up with
-    /// SQLite and finishes any ingest an interruption left untraced.
+    /// SQLite and finishes any ingest an interruption left untraced. When another process
+    /// is writing to the store, it opens for reading and leaves the catching up to it.
     pub fn open(dir: &Path) -> Result<Store> {
-        let _ = dir;
-        todo!("store: open")
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable {
+            path: dir.display().to_string(),
+            message: format!("cannot create the directory: {e}"),
+        })?;
+        let db_path = dir.join("copydesk.sqlite");
+        let conn = db::open_writer(dir, &db_path)?;
+        let search = search::Search::open(&dir.join("search"))?;
+        let store = Store {
+            dir: dir.to_path_buf(),
+            db_path,
+            fp_dir: dir.join("fingerprints"),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            search,
+            cfg: copydesk_trace::Config::default(),
+            analyze: copydesk_analyze::Options { tokens: false },
+        };
+        match store.try_write() {
+            Ok(Some(w)) => {
+                store.search.reader.reload().ok();
+                let r = store
+                    .sync_fingerprints(&w.conn)
+                    .and_then(|_| store.trace_untraced(&w.conn))
+                    .and_then(|_| store.sync_search(&w.conn));
+                store.search.release();
+                r?;
+            }
+            Ok(None) => tracing::info!(
+                "{}: another process is writing; opened for reading",
+                dir.display()
+            ),
+            Err(e) => return Err(e),
+        }
+        Ok(store)
+    }
+
+    /// The directory of the store.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn unavailable(&self, message: impl Into<String>) -> StoreError {
+        StoreError::Unavailable {
+            path: self.dir.display().to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The write lock, or `None` when another process holds it.
+    fn try_write(&self) -> Result<Option<WriteGuard<'_>>> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let f = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join("write.lock"))?;
+        match f.try_lock() {
+            Ok(()) => Ok(Some(WriteGuard { conn, _lock: f })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
+    }
+
+    fn write(&self) -> Result<WriteGuard<'_>> {
+        self.try_write()?
+            .ok_or_else(|| self.unavailable("another process is writing to this store"))
+    }
+
+    fn read(&self) -> Result<Reader<'_>> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => db::open_reader(&self.db_path)?,
+        };
+        conn.execute_batch("BEGIN")?;
+        Ok(Reader {
+            store: self,
+            conn: Some(conn),
+        })
     }
 
     /// Analyses (when `article.layers` is empty), stores, indexes and traces `articles`
@@ -306,46 +436,132 @@ impl Store {
         articles: Vec<Article>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(Vec<IngestResult>, IngestReport)> {
-        let _ = (articles, progress);
-        todo!("store: ingest")
+        let w = self.write()?;
+        let r = self.ingest_locked(&w.conn, articles, progress);
+        self.search.release();
+        r
     }
 
     /// The article with its layers and provenance; `None` for an unknown id.
     pub fn article(&self, id: &str) -> Result<Option<ArticleView>> {
-        let _ = id;
-        todo!("store: article")
+        views::article(&*self.read()?, id)
+    }
+
+    /// An earlier (or the current) revision of an article as stored, with its layers.
+    pub fn revision(&self, id: &str, revision: u32) -> Result<Option<Article>> {
+        views::revision(&*self.read()?, id, revision)
     }
 
     /// Analyses and traces `article` against the store without storing it.
-    pub fn check(&self, article: Article) -> Result<ArticleView> {
-        let _ = article;
-        todo!("store: check")
+    pub fn check(&self, mut article: Article) -> Result<ArticleView> {
+        if article.text.trim().is_empty() {
+            return Err(StoreError::BadInput("the article has no text".into()));
+        }
+        if article.text.len() > MAX_TEXT_BYTES {
+            return Err(StoreError::BadInput(format!(
+                "text of {} bytes is over the limit of {} MiB",
+                article.text.len(),
+                MAX_TEXT_BYTES >> 20
+            )));
+        }
+        article.ensure_id();
+        article.content_hash = copydesk_model::hash_hex(article.text.as_bytes());
+        if article.layers.is_empty() {
+            copydesk_analyze::analyze(&mut article, &self.analyze);
+        }
+        let conn = self.read()?;
+        let passages = self.trace_unstored(&conn, &article)?;
+        views::article_view(&conn, article, None, Vec::new(), passages)
     }
 
     pub fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
-        let _ = query;
-        todo!("store: search")
+        let (total, hits, snippets) = self.search.query(query)?;
+        let conn = self.read()?;
+        let mut out = Vec::with_capacity(hits.len());
+        for (id, score) in hits {
+            let Some(article) = db::article_ref(&conn, &id)? else {
+                continue;
+            };
+            let (share, text): (f64, String) = conn
+                .prepare_cached("SELECT a.reused_share, r.text FROM articles a JOIN revisions r ON r.seq = a.current WHERE a.id = ?1")?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let snippet = snippets
+                .as_ref()
+                .map(|g| g.snippet(&text).to_html())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| lead(&text));
+            out.push(SearchHit {
+                article,
+                score,
+                snippet,
+                reused_share: share as f32,
+            });
+        }
+        Ok(SearchResults { total, hits: out })
     }
 
     /// `None` when no family has this id (an article that is no family's original).
     pub fn family(&self, id: &str) -> Result<Option<FamilyView>> {
-        let _ = id;
-        todo!("store: family")
+        views::family(&*self.read()?, id)
     }
 
     /// `None` for a site with no article in the store.
     pub fn site(&self, site: &str) -> Result<Option<SiteView>> {
-        let _ = site;
-        todo!("store: site")
+        views::site(&*self.read()?, site, self.cfg.min_substitution_count)
     }
 
     pub fn stats(&self) -> Result<StoreStats> {
-        todo!("store: stats")
+        views::stats(&*self.read()?)
     }
 
     /// Rebuilds the derived indexes (full text, fingerprints) from SQLite.
     pub fn reindex(&self, progress: &mut dyn FnMut(u64)) -> Result<ReindexReport> {
-        let _ = progress;
-        todo!("store: reindex")
+        let w = self.write()?;
+        let r = (|| -> Result<ReindexReport> {
+            if self.fp_dir.exists() {
+                std::fs::remove_dir_all(&self.fp_dir)?;
+            }
+            w.conn
+                .execute("DELETE FROM meta WHERE key IN ('fingerprints_seq', 'fingerprints_articles')", [])?;
+            self.search.clear()?;
+            let total: u64 = w
+                .conn
+                .query_row("SELECT COUNT(*) FROM revisions", [], |r| r.get(0))?;
+            // Fingerprints first, then full text, each in slices so progress moves.
+            self.sync_fingerprints(&w.conn)?;
+            progress(total / 2);
+            self.sync_search(&w.conn)?;
+            progress(total);
+            let s = views::stats(&w.conn)?;
+            Ok(ReindexReport {
+                articles: s.articles,
+                passages: s.passages,
+            })
+        })();
+        self.search.release();
+        r
     }
+}
+
+/// The start of a text, HTML-escaped: the snippet of a hit found by filters alone.
+fn lead(text: &str) -> String {
+    let mut end = text.len().min(240);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut s = String::with_capacity(end + 16);
+    for c in text[..end].chars() {
+        match c {
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '&' => s.push_str("&amp;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&#39;"),
+            c => s.push(c),
+        }
+    }
+    if end < text.len() {
+        s.push('…');
+    }
+    s
 }

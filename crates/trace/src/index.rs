@@ -554,3 +554,87 @@ pub fn sources(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<V
         .filter(|p| p.target == article.id)
         .collect())
 }
+
+/// An indexed article sharing fingerprints with a query article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub id: String,
+    /// Sampled fingerprints it shares with the query.
+    pub shared: u32,
+    /// Publication time (Unix seconds), `None` when undated.
+    pub published: Option<i64>,
+}
+
+/// Indexed articles sharing at least `cfg.min_shared` fingerprints with `article` (itself,
+/// by id, left out), in both time directions: the earlier ones it may have copied and the
+/// later or undated ones that may have copied it. Bounded, so that a family of thousands
+/// of copies costs no more than a small one: on each side at most `cfg.max_sources`. The
+/// earlier side keeps the earliest of the well-sharing ones first (as [`sources`] does);
+/// the later side the most shared.
+pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
+    let m = manifest(dir)?;
+    if m.version == 0 {
+        return Ok(Vec::new());
+    }
+    let query: HashSet<u64> =
+        group::fingerprints(&token::tokenize(&article.text).toks, m.ngram, m.sample)
+            .into_iter()
+            .collect();
+    let shared = lookup(dir, &m, &query)?;
+    let times = std::fs::read(dir.join("times.bin"))?;
+    let time = |d: u32| -> i64 {
+        let i = d as usize * 8;
+        times
+            .get(i..i + 8)
+            .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0xff; 8])))
+            .unwrap_or(i64::MAX)
+    };
+    let t0 = article
+        .published
+        .as_deref()
+        .and_then(copydesk_model::time::parse_instant)
+        .map(|t| t.timestamp())
+        .unwrap_or(i64::MAX);
+    let (mut earlier, mut later): (Vec<(i64, u32, u32)>, Vec<(i64, u32, u32)>) = shared
+        .into_iter()
+        .filter(|&(_, c)| c >= cfg.min_shared)
+        .map(|(d, c)| (time(d), d, c))
+        .partition(|&(t, _, _)| t < t0 && t != i64::MAX);
+    let cap = cfg.max_sources.max(1);
+    if earlier.len() > cap {
+        let top = earlier.iter().map(|x| x.2).max().unwrap_or(0);
+        let mut early: Vec<(i64, u32, u32)> =
+            earlier.iter().filter(|x| x.2 * 2 >= top).copied().collect();
+        early.sort_unstable();
+        early.truncate(cap / 2);
+        earlier.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        for c in earlier {
+            if early.len() >= cap {
+                break;
+            }
+            if !early.iter().any(|k| k.1 == c.1) {
+                early.push(c);
+            }
+        }
+        earlier = early;
+    }
+    later.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    let mut out = Vec::with_capacity(earlier.len() + cap);
+    let n_earlier = earlier.len();
+    for (k, (t, d, c)) in earlier.into_iter().chain(later).enumerate() {
+        if k >= n_earlier && out.len() >= n_earlier + cap {
+            break;
+        }
+        // The query itself, when indexed, shares everything: it is read and skipped here
+        // rather than taking a place on the later side.
+        let a = read_article(dir, &m, d as u64)?;
+        if a.id != article.id {
+            out.push(Candidate {
+                id: a.id,
+                shared: c,
+                published: (t != i64::MAX).then_some(t),
+            });
+        }
+    }
+    Ok(out)
+}

@@ -254,6 +254,25 @@ struct Found {
 
 /// Traces reuse across `articles` (ids must be unique: see [`dedup_ids`]).
 pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput> {
+    trace_some(articles, None, cfg)
+}
+
+/// [`trace`], reporting only the passages of the articles with `targets[i]` set: the
+/// others are candidates for sources. Tracing one article against its candidates this
+/// way aligns it with each of them once instead of aligning every pair among them.
+pub fn trace_targets(
+    articles: &[Article],
+    targets: &[bool],
+    cfg: &Config,
+) -> std::io::Result<TraceOutput> {
+    trace_some(articles, Some(targets), cfg)
+}
+
+fn trace_some(
+    articles: &[Article],
+    targets: Option<&[bool]>,
+    cfg: &Config,
+) -> std::io::Result<TraceOutput> {
     let n = articles.len();
     let mut report = Report {
         articles: n,
@@ -463,6 +482,9 @@ pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput>
         .par_iter()
         .enumerate()
         .map(|(t, list)| {
+            if targets.is_some_and(|m| !m.get(t).copied().unwrap_or(false)) {
+                return Vec::new();
+            }
             trace_target(
                 t as u32, list, articles, &docs, &grams, &order_key, &sites, cfg,
             )
