@@ -57,7 +57,7 @@ function when(iso) {
 const pct = (x) => Math.round((x || 0) * 100) + '%';
 
 function show(...nodes) {
-  main.replaceChildren(...nodes.flat());
+  main.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined));
 }
 
 function showError(what, err) {
@@ -210,6 +210,7 @@ function renderArticle(view, heading) {
   const passages = (view.passages || []).slice().sort((x, y) => x.begin - y.begin);
   for (const p of passages) if (!colour.has(p.source)) colour.set(p.source, colour.size % COLOURS);
 
+  const sourceNo = (id) => { const i = sources.findIndex((s) => s.id === id); return i < 0 ? '?' : String(i + 1); };
   const marks = layerMarks(a, at);
   const pieces = passages.map((p, i) => {
     const s = at(p.begin), e = at(p.end);
@@ -221,6 +222,7 @@ function renderArticle(view, heading) {
   const select = (i) => {
     if (active !== null) main.querySelectorAll(`mark[data-passage="${active}"]`).forEach((m) => m.classList.remove('active'));
     active = i;
+    history.replaceState(null, '', '#p' + i);
     main.querySelectorAll(`mark[data-passage="${i}"]`).forEach((m) => m.classList.add('active'));
     detail.replaceChildren(...passageDetail(pieces[i].p, colour.get(pieces[i].p.source)));
   };
@@ -235,11 +237,16 @@ function renderArticle(view, heading) {
     while (k < pieces.length && pieces[k].e <= ps) k++;
     for (let j = k; j < pieces.length && pieces[j].s < pe; j++) {
       const pc = pieces[j];
-      const s = Math.max(ps, pc.s), e = Math.min(pe, pc.e);
+      // Passages of two sources may overlap (equal text, equal dates): the one that starts
+      // first keeps the shared part, so that no text is shown twice.
+      const s = Math.max(ps, pc.s, pos), e = Math.min(pe, pc.e);
       if (s >= e) continue;
       if (pos < s) p.append(...markedText(text, pos, s, marks));
       const src = pc.p.source_ref || { id: pc.p.source };
+      const first = !pc.shown;
+      pc.shown = true;
       p.append(h('mark', {
+        'data-n': first ? sourceNo(pc.p.source) : null,
         class: 'passage c' + colour.get(pc.p.source),
         tabindex: 0,
         role: 'button',
@@ -277,7 +284,6 @@ function renderArticle(view, heading) {
   ];
 
   const side = h('aside', { class: 'panel', 'aria-label': 'Provenance' },
-    detail,
     h('section', { class: 'box' }, h('h2', {}, 'Sources, earliest first'),
       sources.length
         ? h('ol', { id: 'sources' }, sources.map((s) => h('li', { 'data-source': s.id },
@@ -285,6 +291,7 @@ function renderArticle(view, heading) {
             articleLink(s), h('br'), h('span', { class: 'note' }, siteLink(s.site), ' · ', when(s.published)))))
         : h('p', { class: 'note' }, 'No passage of this text was found in an earlier article.')),
     passages.length ? h('p', { class: 'note' }, 'Tab to a coloured passage (or point at it) to see its source and the word-level differences.') : null,
+    detail,
     (view.reused_by || []).length ? h('section', { class: 'box' }, h('h2', {}, 'Reused by'),
       h('ul', {}, view.reused_by.map((r) => h('li', {}, articleLink(r), h('br'), h('span', { class: 'note' }, siteLink(r.site), ' · ', when(r.published)))))) : null,
     (view.families || []).length ? h('section', { class: 'box' }, h('h2', {}, 'Families'),
@@ -299,7 +306,19 @@ function renderArticle(view, heading) {
       h('ul', {}, view.revisions.map((r) => h('li', {}, 'revision ' + r.revision + ', ingested ' + when(r.ingested))))) : null,
   );
 
+  const m = location.hash.match(/^#p(\d+)$/);
+  if (m && pieces[+m[1]]) setTimeout(() => { select(+m[1]); main.querySelector(`mark[data-passage="${m[1]}"]`)?.focus(); }, 0);
   return [...header, h('div', { class: 'layout' }, body, side)];
+}
+
+// The same swap made several times is listed once, with its count, in first-seen order.
+function countEdits(edits) {
+  const seen = new Map();
+  for (const e of edits) {
+    const k = e.from + '\u0000' + e.to;
+    if (seen.has(k)) seen.get(k)[1]++; else seen.set(k, [e, 1]);
+  }
+  return [...seen.values()];
 }
 
 function passageDetail(p, c) {
@@ -316,7 +335,8 @@ function passageDetail(p, c) {
   if (p.direction === 'unknown') out.push(h('p', { class: 'note' }, 'One of the two is undated: which copied which is not known.'));
   if ((p.edits || []).length) {
     out.push(h('h2', {}, 'Substitutions'),
-      h('ul', { class: 'edits' }, p.edits.map((e) => h('li', {}, h('span', { class: 'from' }, e.from || '∅'), ' → ', h('span', { class: 'to' }, e.to || '∅')))));
+      h('ul', { class: 'edits' }, countEdits(p.edits).map(([e, n]) => h('li', {},
+        h('span', { class: 'from' }, e.from || '∅'), ' → ', h('span', { class: 'to' }, e.to || '∅'), n > 1 ? ' ×' + n : ''))));
   }
   if (p._diff) {
     const { runs, sw, tw } = p._diff;

@@ -7,14 +7,14 @@
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use copydesk_model::Article;
 use copydesk_store::{SearchQuery, StoreError};
+use http_body_util::BodyExt;
 use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
@@ -59,13 +59,12 @@ impl Modify for BearerAuth {
 }
 
 /// The API's routes and their document, before the state is attached.
-pub fn api_router(check_body_limit: usize) -> OpenApiRouter<AppState> {
-    let (schemas, paths, check_route) = routes!(check);
+pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(post_articles))
         .routes(routes!(get_article))
         .routes(routes!(search))
-        .routes((schemas, paths, check_route.layer(DefaultBodyLimit::max(check_body_limit))))
+        .routes(routes!(check))
         .routes(routes!(get_family))
         .routes(routes!(get_site))
         .routes(routes!(stats))
@@ -141,14 +140,44 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn body_bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than the limit of {}", human_bytes(limit)))
-        } else {
-            ApiError::new(e.status(), format!("could not read the request body: {}", e.body_text()))
+/// A request body of at most `limit` bytes. A declared length over the limit is refused
+/// before a byte of the body is read; an undeclared (chunked) one when it passes the limit.
+async fn read_body(req: Request, limit: usize) -> Result<Bytes, ApiError> {
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than the limit of {}", human_bytes(limit)));
+    if let Some(len) = req.headers().get(header::CONTENT_LENGTH) {
+        match len.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+            Some(n) if n > limit as u64 => return Err(too_large()),
+            Some(_) => {}
+            None => return Err(ApiError::bad_request("Content-Length is not a number")),
         }
-    })
+    }
+    match http_body_util::Limited::new(req.into_body(), limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
+        Err(e) => Err(ApiError::bad_request(format!("could not read the request body: {e}"))),
+    }
+}
+
+/// The body of a write (`max_body`).
+pub struct WriteBody(pub Bytes);
+
+impl FromRequest<AppState> for WriteBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        read_body(req, state.config.max_body).await.map(WriteBody)
+    }
+}
+
+/// The body of a check (`max_check_body`, smaller: a check is analysed and traced at once).
+pub struct CheckBody(pub Bytes);
+
+impl FromRequest<AppState> for CheckBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        read_body(req, state.config.max_check_body).await.map(CheckBody)
+    }
 }
 
 pub fn human_bytes(n: usize) -> String {
@@ -267,12 +296,7 @@ where
         (status = 413, description = "Body over the size limit", body = ErrorBody),
     )
 )]
-async fn post_articles(
-    _auth: WriteAccess,
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let body = body_bytes(body, state.config.max_body)?;
+async fn post_articles(_auth: WriteAccess, State(state): State<AppState>, WriteBody(body): WriteBody) -> Result<Response, ApiError> {
     let articles = parse_articles(&body)?;
     let backend = state.backend.clone();
     let (results, report) = blocking(move || backend.ingest(articles)).await?;
@@ -384,8 +408,7 @@ async fn search(State(state): State<AppState>, params: Result<Query<SearchParams
         (status = 503, description = "Too many checks running", body = ErrorBody),
     )
 )]
-async fn check(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let body = body_bytes(body, state.config.max_check_body)?;
+async fn check(State(state): State<AppState>, CheckBody(body): CheckBody) -> Result<Response, ApiError> {
     let mut articles = parse_articles(&body)?;
     if articles.len() != 1 {
         return Err(ApiError::bad_request(format!("check takes one article; the body holds {}", articles.len())));

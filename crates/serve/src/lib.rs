@@ -21,7 +21,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
 use axum::Router;
 use copydesk_model::Article;
@@ -105,7 +104,7 @@ pub fn router(store: Arc<Store>, config: Config) -> Router {
 
 /// [`router`] over any [`Backend`].
 pub fn router_with(backend: Arc<dyn Backend>, config: Config) -> Router {
-    let (api, doc) = api::api_router(config.max_check_body).split_for_parts();
+    let (api, doc) = api::api_router().split_for_parts();
     let openapi = Bytes::from(doc.to_pretty_json().expect("the OpenAPI document serialises"));
     let state = AppState {
         backend,
@@ -116,14 +115,13 @@ pub fn router_with(backend: Arc<dyn Backend>, config: Config) -> Router {
     api.merge(page::routes())
         .fallback(no_route)
         .with_state(state)
-        .layer(DefaultBodyLimit::max(config.max_body))
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
 }
 
 /// The OpenAPI document, as the server serves it at `/api/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api::api_router(DEFAULT_MAX_CHECK_BODY).into_openapi()
+    api::api_router().into_openapi()
 }
 
 async fn no_route(method: Method, uri: Uri) -> ApiError {
