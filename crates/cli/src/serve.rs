@@ -40,6 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         Ok(None) => {}
     }
     let store = Arc::new(copydesk_store::Store::open(&args.store)?);
+    let articles = store.stats()?.articles;
     let writes = token.is_some();
     let config = copydesk_serve::Config {
         token,
@@ -49,7 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     };
     let store_dir = args.store.display().to_string();
     copydesk_serve::run(store, config, args.addr, |addr| {
-        println!("copydesk: serving {store_dir} at http://{addr}/ (Ctrl-C stops)");
+        println!("copydesk: serving {store_dir} ({articles} articles) at http://{addr}/ (Ctrl-C stops)");
         if !writes {
             eprintln!("copydesk: no --token: POST /api/articles is refused; use `copydesk ingest` to add articles");
         }

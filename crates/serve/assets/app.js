@@ -109,7 +109,10 @@ function words(text) {
   return out;
 }
 
-const norm = (w) => w.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+const PUNCT_START = /^[^\p{L}\p{N}]+/u;
+const PUNCT_END = /[^\p{L}\p{N}]+$/u;
+const trimPunct = (w) => w.replace(PUNCT_START, '').replace(PUNCT_END, '');
+const norm = (w) => trimPunct(w).toLowerCase();
 
 // Longest common subsequence of two word lists, common ends stripped first. Returns
 // runs [{op: 'eq'|'chg', a: [i, j), b: [k, l)}] or null when the table would be too big.
@@ -172,8 +175,13 @@ function changeMarks(passage, text, s, e) {
   const marks = [];
   for (const r of runs || []) {
     if (r.op !== 'chg' || r.b[0] === r.b[1]) continue;
-    const was = sw.slice(r.a[0], r.a[1]).map((x) => x.w).join(' ');
-    marks.push([s + tw[r.b[0]].s, s + tw[r.b[1] - 1].e, 'chg', was ? 'source: ' + was : 'added', was]);
+    // Only the words are marked, not the punctuation around them.
+    const was = trimPunct(sw.slice(r.a[0], r.a[1]).map((x) => x.w).join(' '));
+    const first = tw[r.b[0]], last = tw[r.b[1] - 1];
+    const lead = first.w.length - first.w.replace(PUNCT_START, '').length;
+    const trail = last.w.length - last.w.replace(PUNCT_END, '').length;
+    const ms = s + first.s + lead, me = s + last.e - trail;
+    if (me > ms) marks.push([ms, me, 'chg', was ? 'source: ' + was : 'added', was]);
   }
   return marks;
 }
