@@ -34,7 +34,7 @@ port=$((20000 + RANDOM % 20000))
 target/release/copydesk serve --store "$store" --addr "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
+for _ in $(seq 1500); do
     grep -q serving "$work/serve.log" 2>/dev/null && break
     sleep 0.2
 done

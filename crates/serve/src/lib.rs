@@ -190,3 +190,18 @@ pub fn run(store: Arc<Store>, config: Config, addr: SocketAddr, ready: impl FnOn
         serve(listener, router(store, config)).await
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_may_go_without_a_token() {
+        let ok = |a: &str, t: Option<&str>| check_bind(&a.parse().unwrap(), t);
+        assert_eq!(ok("127.0.0.1:8080", None), Ok(None));
+        assert_eq!(ok("[::1]:8080", None), Ok(None));
+        assert!(ok("0.0.0.0:8080", None).unwrap_err().contains("without a token"));
+        assert!(ok("[::]:8080", None).is_err());
+        assert!(ok("192.0.2.7:80", Some("t")).unwrap().unwrap().contains("reads are open"));
+    }
+}
