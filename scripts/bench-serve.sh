@@ -39,9 +39,15 @@ for _ in $(seq 1500); do
     sleep 0.2
 done
 cat "$work/serve.log"
+# CPU seconds the server used (user + system), to tell its cost from the machine's load.
+cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$server/stat"; }
 echo "== GET /api/articles/{id}: $conns connections, $duration"
+c0=$(cpu)
 IDS_FILE="$work/ids.txt" wrk -t2 -c"$conns" -d"$duration" --latency -s crates/serve/benches/load/article.lua "http://127.0.0.1:$port"
+echo "server CPU: $(awk -v a="$(cpu)" -v b="$c0" "BEGIN { print a - b }") s"
 echo "== GET /api/search?q=WORD: $conns connections, $duration"
+c0=$(cpu)
 WORDS_FILE="$work/words.txt" wrk -t2 -c"$conns" -d"$duration" --latency -s crates/serve/benches/load/search.lua "http://127.0.0.1:$port"
+echo "server CPU: $(awk -v a="$(cpu)" -v b="$c0" "BEGIN { print a - b }") s"
 echo "== server: peak memory"
 grep VmHWM "/proc/$server/status" || true

@@ -259,11 +259,21 @@ fn line_at(text: &str, offset: usize) -> usize {
 
 /// Runs a store call on the blocking pool: the store is synchronous (SQLite, tantivy) and
 /// must never hold a runtime thread.
-async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+///
+/// At most `store_slots` calls run at once; the rest wait here, not in threads. The calls
+/// are CPU-bound reads: more of them than cores only adds switching, and more than the
+/// store's pool of read connections opens a fresh SQLite connection per call.
+async fn blocking<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, StoreError> + Send + 'static,
     T: Send + 'static,
 {
+    let _slot = state
+        .store_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down"))?;
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r.map_err(ApiError::from),
         Err(e) if e.is_panic() => {
@@ -299,7 +309,7 @@ where
 async fn post_articles(_auth: WriteAccess, State(state): State<AppState>, WriteBody(body): WriteBody) -> Result<Response, ApiError> {
     let articles = parse_articles(&body)?;
     let backend = state.backend.clone();
-    let (results, report) = blocking(move || backend.ingest(articles)).await?;
+    let (results, report) = blocking(&state, move || backend.ingest(articles)).await?;
     Ok(Json(serde_json::json!({ "results": results, "report": report })).into_response())
 }
 
@@ -316,7 +326,7 @@ async fn post_articles(_auth: WriteAccess, State(state): State<AppState>, WriteB
 async fn get_article(State(state): State<AppState>, Name(id): Name) -> Result<Response, ApiError> {
     let backend = state.backend.clone();
     let lookup = id.clone();
-    match blocking(move || backend.article(&lookup)).await? {
+    match blocking(&state, move || backend.article(&lookup)).await? {
         Some(view) => Ok(Json(view).into_response()),
         None => Err(ApiError::not_found(format!("no article with id {id:?}"))),
     }
@@ -392,7 +402,7 @@ async fn search(State(state): State<AppState>, params: Result<Query<SearchParams
     let Query(params) = params.map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))?;
     let query = search_query(params)?;
     let backend = state.backend.clone();
-    Ok(Json(blocking(move || backend.search(&query)).await?).into_response())
+    Ok(Json(blocking(&state, move || backend.search(&query)).await?).into_response())
 }
 
 /// Analyse and trace an article against the store without storing it.
@@ -419,7 +429,7 @@ async fn check(State(state): State<AppState>, CheckBody(body): CheckBody) -> Res
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "too many checks running; try again later"))?
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down"))?;
     let backend = state.backend.clone();
-    Ok(Json(blocking(move || backend.check(article)).await?).into_response())
+    Ok(Json(blocking(&state, move || backend.check(article)).await?).into_response())
 }
 
 /// A reprint family: its original, its copies and who copied from whom.
@@ -435,7 +445,7 @@ async fn check(State(state): State<AppState>, CheckBody(body): CheckBody) -> Res
 async fn get_family(State(state): State<AppState>, Name(id): Name) -> Result<Response, ApiError> {
     let backend = state.backend.clone();
     let lookup = id.clone();
-    match blocking(move || backend.family(&lookup)).await? {
+    match blocking(&state, move || backend.family(&lookup)).await? {
         Some(f) => Ok(Json(f).into_response()),
         None => Err(ApiError::not_found(format!("no family with id {id:?} (a family's id is its original's article id)"))),
     }
@@ -454,7 +464,7 @@ async fn get_family(State(state): State<AppState>, Name(id): Name) -> Result<Res
 async fn get_site(State(state): State<AppState>, Name(site): Name) -> Result<Response, ApiError> {
     let backend = state.backend.clone();
     let lookup = site.clone();
-    match blocking(move || backend.site(&lookup)).await? {
+    match blocking(&state, move || backend.site(&lookup)).await? {
         Some(s) => Ok(Json(s).into_response()),
         None => Err(ApiError::not_found(format!("no stored article from site {site:?}"))),
     }
@@ -467,7 +477,7 @@ async fn get_site(State(state): State<AppState>, Name(site): Name) -> Result<Res
 )]
 async fn stats(State(state): State<AppState>) -> Result<Response, ApiError> {
     let backend = state.backend.clone();
-    Ok(Json(blocking(move || backend.stats()).await?).into_response())
+    Ok(Json(blocking(&state, move || backend.stats()).await?).into_response())
 }
 
 /// This document.

@@ -43,12 +43,20 @@ pub struct Config {
     pub max_check_body: usize,
     /// Checks running at once; more wait for a slot.
     pub check_slots: usize,
+    /// Store calls running at once (each on a blocking-pool thread); more wait for a slot.
+    pub store_slots: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Config { token: None, max_body: DEFAULT_MAX_BODY, max_check_body: DEFAULT_MAX_CHECK_BODY, check_slots: cores }
+        Config {
+            token: None,
+            max_body: DEFAULT_MAX_BODY,
+            max_check_body: DEFAULT_MAX_CHECK_BODY,
+            check_slots: cores,
+            store_slots: (2 * cores).clamp(4, MAX_BLOCKING_THREADS),
+        }
     }
 }
 
@@ -94,6 +102,7 @@ pub struct AppState {
     pub backend: Arc<dyn Backend>,
     pub config: Arc<Config>,
     check_slots: Arc<tokio::sync::Semaphore>,
+    store_slots: Arc<tokio::sync::Semaphore>,
     openapi: Bytes,
 }
 
@@ -109,6 +118,7 @@ pub fn router_with(backend: Arc<dyn Backend>, config: Config) -> Router {
     let state = AppState {
         backend,
         check_slots: Arc::new(tokio::sync::Semaphore::new(config.check_slots.max(1))),
+        store_slots: Arc::new(tokio::sync::Semaphore::new(config.store_slots.max(1))),
         openapi,
         config: Arc::new(config.clone()),
     };
