@@ -15,6 +15,10 @@ use crate::{IngestOutcome, IngestReport, IngestResult, Result, Store};
 /// amortised, small enough that an interruption loses little work and memory stays low.
 pub const CHUNK: usize = 512;
 
+/// Articles traced together (after their rows are committed): the more, the more their
+/// candidates overlap and are read and tokenized once.
+pub const TRACE_BATCH: usize = 2048;
+
 /// A text longer than this is refused: an article body of 16 MiB is a mistake of the
 /// input (a whole dump read as one page), and it would dominate every index.
 pub const MAX_TEXT_BYTES: usize = 16 << 20;
@@ -48,10 +52,18 @@ impl Store {
         let mut report = IngestReport::default();
         let mut rest = articles.into_iter().peekable();
         let mut done = 0u64;
+        let mut stored: Vec<String> = Vec::new();
         while rest.peek().is_some() {
             let chunk: Vec<Article> = rest.by_ref().take(CHUNK).collect();
             done += chunk.len() as u64;
-            self.ingest_chunk(conn, chunk, &mut results, &mut report)?;
+            stored.extend(self.ingest_chunk(conn, chunk, &mut results, &mut report)?);
+            // Rows are committed chunk by chunk; tracing takes several chunks at once,
+            // since articles stored together share candidates (tokenized once).
+            if stored.len() >= TRACE_BATCH || rest.peek().is_none() {
+                let (retraced, passages) = self.finish(conn, std::mem::take(&mut stored))?;
+                report.retraced += retraced;
+                report.passages += passages;
+            }
             progress(done);
         }
         Ok((results, report))
@@ -63,7 +75,7 @@ impl Store {
         chunk: Vec<Article>,
         results: &mut Vec<IngestResult>,
         report: &mut IngestReport,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         // Decide each article's fate against the store and the earlier ones of the chunk.
         let mut seen: HashMap<String, (u32, String)> = HashMap::new();
         let mut store: Vec<(Article, u32)> = Vec::new();
@@ -142,7 +154,7 @@ impl Store {
             }
         }
         if store.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         store.par_iter_mut().for_each(|(a, _)| {
             if a.layers.is_empty() {
@@ -158,11 +170,7 @@ impl Store {
             ids.push(a.id.clone());
         }
         tx.commit()?;
-        drop(store);
-        let (retraced, passages) = self.finish(conn, ids)?;
-        report.retraced += retraced;
-        report.passages += passages;
-        Ok(())
+        Ok(ids)
     }
 
     /// Brings the derived data up to what SQLite holds and traces `targets` (and whatever
@@ -250,12 +258,12 @@ impl Store {
 
     /// Candidates of `a` in the fingerprint index (keyed `key`), mapped to current
     /// articles; stale revisions and `a` itself are left out.
-    fn candidates_of(&self, key: &str, a: &Article) -> Result<Vec<(i64, Option<i64>)>> {
+    fn candidates_of(&self, key: &str, a: &Article, later: usize) -> Result<Vec<(i64, Option<i64>)>> {
         let probe = Article {
             id: key.to_string(),
             ..a.clone()
         };
-        Ok(index::candidates(&self.fp_dir, &probe, &self.cfg)?
+        Ok(index::candidates_with(&self.fp_dir, &probe, &self.cfg, later)?
             .into_iter()
             .filter_map(|c| c.id.parse::<i64>().ok().map(|s| (s, c.published)))
             .collect())
@@ -265,44 +273,28 @@ impl Store {
     /// whose provenance their arrival may change. Writes the passages in one transaction.
     fn trace_ids(&self, conn: &Connection, targets: Vec<String>) -> Result<(u64, u64)> {
         let mut cache: HashMap<i64, Option<Arc<Article>>> = HashMap::new();
-        let load = |conn: &Connection,
-                    seq: i64,
-                    cache: &mut HashMap<i64, Option<Arc<Article>>>|
-         -> Result<Option<Arc<Article>>> {
-            if let Some(a) = cache.get(&seq) {
-                return Ok(a.clone());
-            }
-            let a = db::trace_article(conn, seq)?.map(Arc::new);
-            cache.insert(seq, a.clone());
-            Ok(a)
-        };
-        let mut seq_of: HashMap<String, i64> = HashMap::new();
-        let mut order: Vec<(String, i64)> = Vec::new();
+        let mut arts: Vec<(i64, Arc<Article>)> = Vec::with_capacity(targets.len());
+        let mut in_targets: HashSet<i64> = HashSet::new();
         for id in targets {
-            if seq_of.contains_key(&id) {
-                continue;
-            }
             if let Some(c) = db::current_by_id(conn, &id)? {
-                seq_of.insert(id.clone(), c.seq);
-                order.push((id, c.seq));
+                if in_targets.insert(c.seq) {
+                    if let Some(a) = load(conn, c.seq, &mut cache)? {
+                        arts.push((c.seq, a));
+                    }
+                }
             }
         }
-        let mut arts: Vec<(i64, Arc<Article>)> = Vec::with_capacity(order.len());
-        for (_, seq) in &order {
-            if let Some(a) = load(conn, *seq, &mut cache)? {
-                arts.push((*seq, a));
-            }
-        }
+        let retrace_cap = self.cfg.max_sources * 8;
         let cands: Vec<Vec<(i64, Option<i64>)>> = arts
             .par_iter()
-            .map(|(seq, a)| self.candidates_of(&seq.to_string(), a))
+            .map(|(seq, a)| self.candidates_of(&seq.to_string(), a, retrace_cap))
             .collect::<Result<_>>()?;
+        let traced = self.trace_all(conn, &arts, &cands, &mut cache)?;
 
-        // Which stored articles the new ones may be an earlier source of: those on the
-        // later side that either name a source not earlier than the newcomer, or have
-        // unsourced text sharing fingerprints with it.
-        let in_targets: HashSet<i64> = arts.iter().map(|x| x.0).collect();
-        let mut check: Vec<(usize, i64)> = Vec::new();
+        // Stored articles the newcomers may be an earlier source of: later ones holding
+        // text a newcomer has from no earlier article, and later ones sharing text with a
+        // newcomer that name a source not earlier than it.
+        let mut first: HashMap<i64, Option<i64>> = HashMap::new();
         for (k, (_, a)) in arts.iter().enumerate() {
             let t0 = timestamp(a.published.as_deref());
             for &(c, ct) in &cands[k] {
@@ -312,134 +304,138 @@ impl Store {
                     (None, ct) => ct.is_none(),
                 };
                 if later && !in_targets.contains(&c) {
-                    check.push((k, c));
+                    let e = first.entry(c).or_insert(t0);
+                    *e = match (*e, t0) {
+                        (Some(x), Some(y)) => Some(x.min(y)),
+                        _ => None,
+                    };
                 }
             }
         }
         let mut retrace: Vec<i64> = Vec::new();
-        let mut retrace_set: HashSet<i64> = HashSet::new();
+        let mut chosen: HashSet<i64> = HashSet::new();
         {
-            let mut by_c: HashMap<i64, Vec<usize>> = HashMap::new();
-            for (k, c) in check {
-                by_c.entry(c).or_default().push(k);
-            }
-            let mut probes: Vec<(
-                i64,
-                Arc<Article>,
-                Vec<(usize, usize, Option<i64>)>,
-                Vec<usize>,
-            )> = Vec::new();
-            let mut pstmt = conn.prepare_cached(
-                "SELECT p.begin, p.end, s.published_ts FROM passages p JOIN articles s ON s.id = p.source WHERE p.target = ?1",
+            let mut stmt = conn.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM passages p JOIN articles s ON s.id = p.source
+                                WHERE p.target = a.id AND (s.published_ts IS NULL OR ?2 IS NULL OR s.published_ts >= ?2))
+                 FROM articles a WHERE a.current = ?1",
             )?;
-            let mut keys: Vec<i64> = by_c.keys().copied().collect();
+            let mut keys: Vec<(i64, Option<i64>)> = first.into_iter().collect();
             keys.sort_unstable();
-            for c in keys {
-                let Some(ca) = load(conn, c, &mut cache)? else {
-                    continue;
-                };
-                let ps: Vec<(usize, usize, Option<i64>)> = pstmt
-                    .query_map([&ca.id], |r| {
-                        Ok((
-                            r.get::<_, i64>(0)? as usize,
-                            r.get::<_, i64>(1)? as usize,
-                            r.get(2)?,
-                        ))
-                    })?
-                    .collect::<std::result::Result<_, _>>()?;
-                probes.push((c, ca, ps, by_c.remove(&c).unwrap_or_default()));
-            }
-            let fps: Vec<HashSet<u64>> = arts
-                .par_iter()
-                .map(|(_, a)| {
-                    group::fingerprints(
-                        &token::tokenize(&a.text).toks,
-                        self.cfg.ngram,
-                        self.cfg.sample,
-                    )
-                    .into_iter()
-                    .collect()
-                })
-                .collect();
-            let cfg = &self.cfg;
-            let picked: Vec<bool> = probes
-                .par_iter()
-                .map(|(_, ca, ps, ks)| {
-                    ks.iter().any(|&k| {
-                        let t0 = timestamp(arts[k].1.published.as_deref());
-                        if ps.iter().any(|&(_, _, st)| match (st, t0) {
-                            (Some(st), Some(t0)) => st >= t0,
-                            _ => true,
-                        }) {
-                            return true;
-                        }
-                        unsourced_shares(ca, ps, &fps[k], cfg)
-                    })
-                })
-                .collect();
-            for ((c, _, _, _), p) in probes.iter().zip(picked) {
-                if p && retrace_set.insert(*c) {
-                    retrace.push(*c);
+            for (c, t0) in keys {
+                let hit: Option<bool> = stmt.query_row(params![c, t0], |r| r.get(0)).optional()?;
+                if hit == Some(true) && chosen.insert(c) {
+                    retrace.push(c);
                 }
             }
+        }
+        let cfg = &self.cfg;
+        let holders: Vec<Vec<i64>> = arts
+            .par_iter()
+            .zip(traced.par_iter())
+            .map(|((_, a), ps)| -> Result<Vec<i64>> {
+                let Some(t0) = timestamp(a.published.as_deref()) else { return Ok(Vec::new()) };
+                let fps = unsourced_fingerprints(a, ps, cfg);
+                Ok(index::holders(&self.fp_dir, &fps, t0, cfg.min_shared, retrace_cap)?
+                    .into_iter()
+                    .filter_map(|c| c.id.parse::<i64>().ok())
+                    .collect())
+            })
+            .collect::<Result<_>>()?;
+        for c in holders.into_iter().flatten() {
+            if !in_targets.contains(&c) && chosen.insert(c) {
+                retrace.push(c);
+            }
+        }
+        {
             // Revised articles: what named their old text is traced again.
-            let mut rstmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(
                 "SELECT DISTINCT a.current FROM passages p JOIN articles a ON a.id = p.target WHERE p.source = ?1 OR p.via = ?1 LIMIT ?2",
             )?;
             for (_, a) in &arts {
-                let refs: Vec<i64> = rstmt
+                let refs: Vec<i64> = stmt
                     .query_map(params![a.id, MAX_REFERRERS as i64], |r| r.get(0))?
                     .collect::<std::result::Result<_, _>>()?;
                 for c in refs {
-                    if !in_targets.contains(&c) && retrace_set.insert(c) {
+                    if !in_targets.contains(&c) && chosen.insert(c) {
                         retrace.push(c);
                     }
                 }
             }
         }
-        let retraced = retrace.len() as u64;
-        let mut all = arts;
-        let mut all_cands = cands;
-        let mut extra: Vec<(i64, Arc<Article>)> = Vec::new();
+        let mut again: Vec<(i64, Arc<Article>)> = Vec::with_capacity(retrace.len());
         for c in retrace {
             if let Some(a) = load(conn, c, &mut cache)? {
-                extra.push((c, a));
+                again.push((c, a));
             }
         }
-        let extra_cands: Vec<Vec<(i64, Option<i64>)>> = extra
+        let again_cands: Vec<Vec<(i64, Option<i64>)>> = again
             .par_iter()
-            .map(|(seq, a)| self.candidates_of(&seq.to_string(), a))
+            .map(|(seq, a)| self.candidates_of(&seq.to_string(), a, self.cfg.max_sources))
             .collect::<Result<_>>()?;
-        all.extend(extra);
-        all_cands.extend(extra_cands);
+        let again_traced = self.trace_all(conn, &again, &again_cands, &mut cache)?;
 
-        // Every candidate's text, read once for the whole batch.
-        let mut sets: Vec<Vec<Arc<Article>>> = Vec::with_capacity(all.len());
-        for (k, (_, a)) in all.iter().enumerate() {
-            let mut v = Vec::with_capacity(all_cands[k].len() + 1);
-            let mut ids = HashSet::new();
-            for &(c, _) in &all_cands[k] {
-                if let Some(ca) = load(conn, c, &mut cache)? {
-                    if ca.id != a.id && ids.insert(ca.id.clone()) {
-                        v.push(ca);
-                    }
-                }
-            }
-            sets.push(v);
-        }
-        let traced: Vec<Vec<PassageRecord>> = all
-            .par_iter()
-            .zip(sets.par_iter())
-            .map(|((_, a), cands)| trace_one(a, cands, &self.cfg))
-            .collect::<std::io::Result<_>>()?;
         let tx = conn.unchecked_transaction()?;
         let mut passages = 0u64;
-        for ((_, a), ps) in all.iter().zip(&traced) {
+        for ((_, a), ps) in arts.iter().zip(&traced).chain(again.iter().zip(&again_traced)) {
             db::set_passages(&tx, &a.id, ps, a.text.len())?;
             passages += ps.len() as u64;
         }
         tx.commit()?;
-        Ok((retraced, passages))
+        Ok((again.len() as u64, passages))
+    }
+
+    /// Traces each article against its candidates (the ones that can be its sources), in
+    /// one run over the articles and all their candidates: each text is tokenized and
+    /// fingerprinted once for the batch, and only the articles themselves are aligned.
+    fn trace_all(
+        &self,
+        conn: &Connection,
+        arts: &[(i64, Arc<Article>)],
+        cands: &[Vec<(i64, Option<i64>)>],
+        cache: &mut HashMap<i64, Option<Arc<Article>>>,
+    ) -> Result<Vec<Vec<PassageRecord>>> {
+        if arts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut set: Vec<Article> = Vec::new();
+        let mut pos: HashMap<String, usize> = HashMap::new();
+        for (_, a) in arts {
+            if !pos.contains_key(&a.id) {
+                pos.insert(a.id.clone(), set.len());
+                set.push((**a).clone());
+            }
+        }
+        let n_targets = set.len();
+        for (k, (_, a)) in arts.iter().enumerate() {
+            // A dated article takes text only from earlier (or same-time, or undated)
+            // ones: its later candidates would cost their tokens for nothing.
+            let t0 = timestamp(a.published.as_deref());
+            for &(c, ct) in &cands[k] {
+                if let (Some(t0), Some(ct)) = (t0, ct) {
+                    if ct > t0 {
+                        continue;
+                    }
+                }
+                if let Some(ca) = load(conn, c, cache)? {
+                    if !pos.contains_key(&ca.id) {
+                        pos.insert(ca.id.clone(), set.len());
+                        set.push((*ca).clone());
+                    }
+                }
+            }
+        }
+        let mask: Vec<bool> = (0..set.len()).map(|i| i < n_targets).collect();
+        let out = if set.len() > n_targets || n_targets > 1 {
+            copydesk_trace::trace_targets(&set, &mask, &self.cfg)?.passages
+        } else {
+            Vec::new()
+        };
+        let mut by: HashMap<String, Vec<PassageRecord>> = HashMap::new();
+        for p in out {
+            by.entry(p.target.clone()).or_default().push(p);
+        }
+        Ok(arts.iter().map(|(_, a)| by.remove(&a.id).unwrap_or_default()).collect())
     }
 
     /// Traces every article an interruption left untraced.
@@ -465,7 +461,7 @@ impl Store {
         if !self.fp_dir.join("manifest.json").exists() {
             return Ok(Vec::new());
         }
-        let cands = self.candidates_of("", a)?;
+        let cands = self.candidates_of("", a, self.cfg.max_sources)?;
         let mut v = Vec::new();
         let mut ids = HashSet::new();
         for (c, _) in cands {
@@ -486,16 +482,11 @@ impl Store {
     }
 }
 
-/// Whether text of `c` outside its passages `ps` shares at least `min_shared`
-/// fingerprints with `fps` (a newcomer's): then the newcomer may be its source.
-fn unsourced_shares(
-    c: &Article,
-    ps: &[(usize, usize, Option<i64>)],
-    fps: &HashSet<u64>,
-    cfg: &copydesk_trace::Config,
-) -> bool {
-    let doc = token::tokenize(&c.text);
-    let mut raw: Vec<(usize, usize)> = ps.iter().map(|p| (p.0, p.1)).collect();
+/// Fingerprints of the text of `a` outside its passages `ps`: text it has from no
+/// earlier article, of which it is then the earliest holder.
+fn unsourced_fingerprints(a: &Article, ps: &[PassageRecord], cfg: &copydesk_trace::Config) -> HashSet<u64> {
+    let doc = token::tokenize(&a.text);
+    let mut raw: Vec<(usize, usize)> = ps.iter().map(|p| (p.begin, p.end)).collect();
     raw.sort_unstable();
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(raw.len());
     for (b, e) in raw {
@@ -508,28 +499,26 @@ fn unsourced_shares(
         let i = spans.partition_point(|s| s.0 <= b);
         i > 0 && b < spans[i - 1].1
     };
-    let mut shared = 0u32;
+    let mut out = HashSet::new();
     let mut run: Vec<u32> = Vec::new();
-    let flush = |run: &mut Vec<u32>, shared: &mut u32| {
-        for h in group::fingerprints(run, cfg.ngram, cfg.sample) {
-            if fps.contains(&h) {
-                *shared += 1;
-            }
-        }
-        run.clear();
-    };
-    for i in 0..doc.len() {
-        if covered(doc.starts[i] as usize) {
-            flush(&mut run, &mut shared);
+    for i in 0..=doc.len() {
+        if i == doc.len() || covered(doc.starts[i] as usize) {
+            out.extend(group::fingerprints(&run, cfg.ngram, cfg.sample));
+            run.clear();
         } else {
             run.push(doc.toks[i]);
         }
-        if shared >= cfg.min_shared {
-            return true;
-        }
     }
-    flush(&mut run, &mut shared);
-    shared >= cfg.min_shared
+    out
+}
+
+fn load(conn: &Connection, seq: i64, cache: &mut HashMap<i64, Option<Arc<Article>>>) -> Result<Option<Arc<Article>>> {
+    if let Some(a) = cache.get(&seq) {
+        return Ok(a.clone());
+    }
+    let a = db::trace_article(conn, seq)?.map(Arc::new);
+    cache.insert(seq, a.clone());
+    Ok(a)
 }
 
 /// Passages of `a` against `cands`: `a` is the only target.

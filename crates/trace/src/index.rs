@@ -572,6 +572,17 @@ pub struct Candidate {
 /// earlier side keeps the earliest of the well-sharing ones first (as [`sources`] does);
 /// the later side the most shared.
 pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
+    candidates_with(dir, article, cfg, cfg.max_sources)
+}
+
+/// [`candidates`] with at most `later` on the later side (re-tracing a big family when
+/// its original arrives late needs more of its copies than tracing needs sources).
+pub fn candidates_with(
+    dir: &Path,
+    article: &Article,
+    cfg: &Config,
+    later: usize,
+) -> std::io::Result<Vec<Candidate>> {
     let m = manifest(dir)?;
     if m.version == 0 {
         return Ok(Vec::new());
@@ -580,10 +591,16 @@ pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Resul
         group::fingerprints(&token::tokenize(&article.text).toks, m.ngram, m.sample)
             .into_iter()
             .collect();
-    let shared = lookup(dir, &m, &query)?;
-    let times = std::fs::read(dir.join("times.bin"))?;
+    // SAFETY: times.bin is only appended to (and cut back to the manifest by `add`);
+    // entries past the manifest's count are never read.
+    let times_f = File::open(dir.join("times.bin"))?;
+    let times = unsafe { memmap2::Mmap::map(&times_f)? };
+    let n_times = (times.len() / 8).min(m.articles as usize);
     let time = |d: u32| -> i64 {
         let i = d as usize * 8;
+        if d as usize >= n_times {
+            return i64::MAX;
+        }
         times
             .get(i..i + 8)
             .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0xff; 8])))
@@ -595,7 +612,8 @@ pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Resul
         .and_then(copydesk_model::time::parse_instant)
         .map(|t| t.timestamp())
         .unwrap_or(i64::MAX);
-    let (mut earlier, mut later): (Vec<(i64, u32, u32)>, Vec<(i64, u32, u32)>) = shared
+    let shared = lookup_capped(dir, &m, &query, &time, t0, &cfg.group)?;
+    let (mut earlier, mut later_v): (Vec<(i64, u32, u32)>, Vec<(i64, u32, u32)>) = shared
         .into_iter()
         .filter(|&(_, c)| c >= cfg.min_shared)
         .map(|(d, c)| (time(d), d, c))
@@ -618,23 +636,246 @@ pub fn candidates(dir: &Path, article: &Article, cfg: &Config) -> std::io::Resul
         }
         earlier = early;
     }
-    later.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-    let mut out = Vec::with_capacity(earlier.len() + cap);
+    later_v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
     let n_earlier = earlier.len();
-    for (k, (t, d, c)) in earlier.into_iter().chain(later).enumerate() {
-        if k >= n_earlier && out.len() >= n_earlier + cap {
+    let mut ids = IdReader::open(dir, &m)?;
+    let mut out = Vec::with_capacity(n_earlier + later.min(64));
+    for (k, (t, d, c)) in earlier.into_iter().chain(later_v).enumerate() {
+        if k >= n_earlier && out.len() >= n_earlier + later {
             break;
         }
         // The query itself, when indexed, shares everything: it is read and skipped here
         // rather than taking a place on the later side.
-        let a = read_article(dir, &m, d as u64)?;
-        if a.id != article.id {
+        let id = ids.id(d)?;
+        if id != article.id {
             out.push(Candidate {
-                id: a.id,
+                id,
                 shared: c,
                 published: (t != i64::MAX).then_some(t),
             });
         }
     }
     Ok(out)
+}
+
+/// Like [`lookup`], but counting a fingerprint held by many articles the way the batch
+/// grouping pairs it (see [`group::GroupParams`]): for all holders when they are few, else
+/// only for the earliest holders and the nearest ones before and after the query's time.
+/// A phrase common to a big family then does not crowd out a source that shares a
+/// paragraph nobody else has.
+fn lookup_capped(
+    dir: &Path,
+    m: &Manifest,
+    query: &HashSet<u64>,
+    time: &dyn Fn(u32) -> i64,
+    t0: i64,
+    g: &group::GroupParams,
+) -> std::io::Result<HashMap<u32, u32>> {
+    let sorted = m.sorted();
+    if sorted > m.fingerprints {
+        return Err(io_err(format!(
+            "{}: the manifest's runs cover {sorted} records of {}",
+            dir.display(),
+            m.fingerprints
+        )));
+    }
+    // The unsorted tail's records for the query, by hash (the tail is kept small).
+    let mut tail: HashMap<u64, Vec<u32>> = HashMap::new();
+    {
+        let f = File::open(dir.join("fingerprints.bin"))?;
+        let mut r = BufReader::with_capacity(1 << 20, f);
+        r.seek(SeekFrom::Start(sorted * REC as u64))?;
+        let mut rec = [0u8; REC];
+        for _ in sorted..m.fingerprints {
+            r.read_exact(&mut rec)?;
+            let (h, d) = rec_at(&rec, 0);
+            if query.contains(&h) {
+                tail.entry(h).or_default().push(d);
+            }
+        }
+    }
+    let maps = m
+        .runs
+        .iter()
+        .map(|r| map_run(dir, r))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut q: Vec<u64> = query.iter().copied().collect();
+    q.sort_unstable();
+    // The query is sorted, so each run's search starts where the previous one ended.
+    let mut cursors = vec![0usize; maps.len()];
+    let mut shared = vec![0u32; m.articles as usize];
+    let mut holders: Vec<u32> = Vec::new();
+    let mut timed: Vec<(i64, u32)> = Vec::new();
+    for &h in &q {
+        holders.clear();
+        for (k, map) in maps.iter().enumerate() {
+            let n = m.runs[k].records as usize;
+            let lo = &mut cursors[k];
+            *lo += partition(n - *lo, |i| rec_at(map, *lo + i).0 < h);
+            while *lo < n {
+                let (rh, d) = rec_at(map, *lo);
+                if rh != h {
+                    break;
+                }
+                holders.push(d);
+                *lo += 1;
+            }
+        }
+        if let Some(t) = tail.get(&h) {
+            holders.extend_from_slice(t);
+        }
+        let mut count = |d: u32| {
+            if let Some(c) = shared.get_mut(d as usize) {
+                *c += 1;
+            }
+        };
+        if holders.len() <= g.full_pairs_up_to {
+            holders.iter().for_each(|&d| count(d));
+            continue;
+        }
+        timed.clear();
+        timed.extend(holders.iter().map(|&d| (time(d), d)));
+        // Linear selections, not a sort: common phrases have long holder lists.
+        let mut picked: Vec<u32> = Vec::with_capacity(g.earliest + 2 * g.nearest);
+        let take_least = |v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>| {
+            if k == 0 || v.is_empty() {
+                return;
+            }
+            if v.len() > k {
+                v.select_nth_unstable(k - 1);
+            }
+            out.extend(v[..k.min(v.len())].iter().map(|x| x.1));
+        };
+        let take_most = |v: &mut [(i64, u32)], k: usize, out: &mut Vec<u32>| {
+            if k == 0 || v.is_empty() {
+                return;
+            }
+            let n = v.len();
+            if n > k {
+                v.select_nth_unstable(n - k);
+            }
+            out.extend(v[n.saturating_sub(k)..].iter().map(|x| x.1));
+        };
+        let near = timed.len() <= g.nearest_up_to;
+        let split = partition_in_place(&mut timed, |x| x.0 < t0);
+        let (before, after) = timed.split_at_mut(split);
+        if near {
+            take_most(before, g.nearest, &mut picked);
+            take_least(after, g.nearest, &mut picked);
+        }
+        take_least(before, g.earliest, &mut picked);
+        if before.len() < g.earliest {
+            take_least(after, g.earliest - before.len(), &mut picked);
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        picked.into_iter().for_each(&mut count);
+    }
+    Ok(shared
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| c > 0)
+        .map(|(d, &c)| (d as u32, c))
+        .collect())
+}
+
+/// Reads indexed articles' ids, the files opened once.
+struct IdReader {
+    offsets: File,
+    articles: File,
+    n: u64,
+    bytes: u64,
+    path: PathBuf,
+}
+
+impl IdReader {
+    fn open(dir: &Path, m: &Manifest) -> std::io::Result<IdReader> {
+        Ok(IdReader {
+            offsets: File::open(dir.join("offsets.bin"))?,
+            articles: File::open(dir.join("articles.jsonl"))?,
+            n: m.articles,
+            bytes: m.article_bytes,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    fn offset(&self, d: u64) -> std::io::Result<u64> {
+        if d >= self.n {
+            return Ok(self.bytes);
+        }
+        let mut b = [0u8; 8];
+        self.offsets.read_exact_at(&mut b, d * 8)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn id(&mut self, d: u32) -> std::io::Result<String> {
+        let (start, end) = (self.offset(d as u64)?, self.offset(d as u64 + 1)?);
+        if start >= end || end > self.bytes {
+            return Err(io_err(format!("{}: bad offsets for article {d}", self.path.display())));
+        }
+        let mut line = vec![0u8; (end - start) as usize];
+        self.articles.read_exact_at(&mut line, start)?;
+        serde_json::from_slice::<IdOnly>(&line)
+            .map(|x| x.id)
+            .map_err(|e| io_err(format!("{}: article {d} at byte {start}: {e}", self.path.display())))
+    }
+}
+
+/// Indexed articles published at or after `after` (or undated), each sharing at least
+/// `min_shared` of `fingerprints`, most shared first, at most `cap`. Every holder counts:
+/// this finds the copies of a text, however many, up to the cap.
+pub fn holders(
+    dir: &Path,
+    fingerprints: &HashSet<u64>,
+    after: i64,
+    min_shared: u32,
+    cap: usize,
+) -> std::io::Result<Vec<Candidate>> {
+    let m = manifest(dir)?;
+    if m.version == 0 || fingerprints.is_empty() {
+        return Ok(Vec::new());
+    }
+    let times_f = File::open(dir.join("times.bin"))?;
+    // SAFETY: as in `candidates_with`.
+    let times = unsafe { memmap2::Mmap::map(&times_f)? };
+    let time = |d: u32| -> i64 {
+        let i = d as usize * 8;
+        if d as u64 >= m.articles {
+            return i64::MAX;
+        }
+        times
+            .get(i..i + 8)
+            .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0xff; 8])))
+            .unwrap_or(i64::MAX)
+    };
+    let mut v: Vec<(u32, i64, u32)> = lookup(dir, &m, fingerprints)?
+        .into_iter()
+        .filter(|&(_, c)| c >= min_shared)
+        .map(|(d, c)| (c, time(d), d))
+        .filter(|&(_, t, _)| t >= after)
+        .collect();
+    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    v.truncate(cap);
+    let mut ids = IdReader::open(dir, &m)?;
+    v.into_iter()
+        .map(|(c, t, d)| {
+            Ok(Candidate {
+                id: ids.id(d)?,
+                shared: c,
+                published: (t != i64::MAX).then_some(t),
+            })
+        })
+        .collect()
+}
+
+/// Moves the elements for which `pred` holds to the front; returns how many there are.
+fn partition_in_place<T>(v: &mut [T], pred: impl Fn(&T) -> bool) -> usize {
+    let mut i = 0;
+    for j in 0..v.len() {
+        if pred(&v[j]) {
+            v.swap(i, j);
+            i += 1;
+        }
+    }
+    i
 }

@@ -93,3 +93,42 @@ fn tracing_chosen_targets_gives_their_passages_of_a_full_trace() {
         .iter()
         .all(|p| p.target == "l2" || p.target == "o"));
 }
+
+/// A paragraph only one earlier article holds must stay a candidate next to a big family
+/// sharing another, longer paragraph.
+#[test]
+fn a_big_family_does_not_crowd_out_a_lone_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config::default();
+    let (fam, lone) = (words(50, 80), words(51, 30));
+    let mut all: Vec<Article> = (0..60)
+        .map(|i| {
+            art(
+                &format!("f{i:02}"),
+                Some(&format!("2024-01-{:02}T{:02}:00:00Z", 1 + i / 24, i % 24)),
+                &[fam.clone(), words(100 + i as u64, 40)],
+            )
+        })
+        .collect();
+    all.push(art("lone", Some("2024-02-01"), &[lone.clone(), words(99, 40)]));
+    let q = art("q", Some("2024-03-01"), &[fam.clone(), lone.clone()]);
+    index::add(dir.path(), &all, &cfg).unwrap();
+    let c = index::candidates(dir.path(), &q, &cfg).unwrap();
+    assert!(c.iter().any(|c| c.id == "lone"), "{:?}", c.iter().map(|c| &c.id).collect::<Vec<_>>());
+    assert!(c.iter().any(|c| c.id == "f00"), "the family's earliest stays");
+    assert!(c.len() <= cfg.max_sources);
+    // Every later holder of the family's text, past the candidates' cap.
+    let fps: std::collections::HashSet<u64> = copydesk_trace::group::fingerprints(
+        &copydesk_trace::token::tokenize(&fam).toks,
+        cfg.ngram,
+        cfg.sample,
+    )
+    .into_iter()
+    .collect();
+    let h = index::holders(dir.path(), &fps, 0, cfg.min_shared, 1000).unwrap();
+    assert_eq!(h.len(), 60);
+    let after = copydesk_model::time::parse_instant("2024-01-02T00:00:00Z").unwrap().timestamp();
+    let h = index::holders(dir.path(), &fps, after, cfg.min_shared, 1000).unwrap();
+    assert_eq!(h.len(), 36, "holders from the second day on");
+    assert_eq!(index::holders(dir.path(), &fps, 0, cfg.min_shared, 5).unwrap().len(), 5);
+}
