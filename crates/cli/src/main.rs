@@ -6,6 +6,7 @@ mod common;
 mod extract;
 mod output;
 mod store;
+mod serve;
 mod trace;
 
 use std::process::ExitCode;
@@ -55,6 +56,8 @@ enum Command {
     Search(store::SearchArgs),
     /// Rebuild a store's search and fingerprint indexes from its database.
     Reindex(store::ReindexArgs),
+    /// Serve the HTTP JSON API and the web page over a store.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => store::ingest(args),
         Command::Search(args) => store::search(args),
         Command::Reindex(args) => store::reindex(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
