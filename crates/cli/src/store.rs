@@ -96,6 +96,20 @@ pub struct ReindexArgs {
     store: PathBuf,
 }
 
+fn bar(what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{bar:30}} {{pos}}/{{len}} {what} [{{elapsed_precise}}, eta {{eta}}]"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb
+}
+
 fn spinner(what: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -154,7 +168,7 @@ pub fn ingest(args: IngestArgs) -> anyhow::Result<u8> {
                 return;
             }
             let base = pb.position();
-            match store.ingest(std::mem::take(batch), &mut |n| pb.set_position(base + n)) {
+            match store.add(std::mem::take(batch), &mut |n| pb.set_position(base + n)) {
                 Ok((results, r)) => {
                     for res in results
                         .iter()
@@ -191,6 +205,22 @@ pub fn ingest(args: IngestArgs) -> anyhow::Result<u8> {
     });
     flush(&mut batch, &mut total, &mut fatal);
     pb.finish_and_clear();
+    if fatal.is_none() {
+        // Every article of the run is stored before any is traced: each is then traced
+        // once, against all the others, in publication order.
+        let tb = bar("traced");
+        match store.trace_pending(&mut |done, n| {
+            tb.set_length(n);
+            tb.set_position(done);
+        }) {
+            Ok(r) => {
+                total.retraced += r.retraced;
+                total.passages += r.passages;
+            }
+            Err(e) => fatal = Some(e),
+        }
+        tb.finish_and_clear();
+    }
     if let Some(e) = fatal {
         eprintln!("copydesk: {e}");
         eprintln!(

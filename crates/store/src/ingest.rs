@@ -42,29 +42,32 @@ fn where_from(a: &Article) -> String {
 }
 
 impl Store {
+    /// Stores `articles` (committed chunk by chunk) and, when `trace` is set, traces
+    /// everything left untraced. Without it the articles wait, untraced, for
+    /// [`Store::trace_pending`]: a bulk load stores all of its articles first and then
+    /// traces each once against all of them, instead of re-tracing stored copies every
+    /// time an earlier source arrives.
     pub(crate) fn ingest_locked(
         &self,
         conn: &Connection,
         articles: Vec<Article>,
+        trace: bool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(Vec<IngestResult>, IngestReport)> {
         let mut results = Vec::with_capacity(articles.len());
         let mut report = IngestReport::default();
         let mut rest = articles.into_iter().peekable();
         let mut done = 0u64;
-        let mut stored: Vec<String> = Vec::new();
         while rest.peek().is_some() {
             let chunk: Vec<Article> = rest.by_ref().take(CHUNK).collect();
             done += chunk.len() as u64;
-            stored.extend(self.ingest_chunk(conn, chunk, &mut results, &mut report)?);
-            // Rows are committed chunk by chunk; tracing takes several chunks at once,
-            // since articles stored together share candidates (tokenized once).
-            if stored.len() >= TRACE_BATCH || rest.peek().is_none() {
-                let (retraced, passages) = self.finish(conn, std::mem::take(&mut stored))?;
-                report.retraced += retraced;
-                report.passages += passages;
-            }
+            self.ingest_chunk(conn, chunk, &mut results, &mut report)?;
             progress(done);
+        }
+        if trace {
+            let (retraced, passages) = self.finish_pending(conn, &mut |_, _| {})?;
+            report.retraced += retraced;
+            report.passages += passages;
         }
         Ok((results, report))
     }
@@ -75,7 +78,7 @@ impl Store {
         chunk: Vec<Article>,
         results: &mut Vec<IngestResult>,
         report: &mut IngestReport,
-    ) -> Result<Vec<String>> {
+    ) -> Result<()> {
         // Decide each article's fate against the store and the earlier ones of the chunk.
         let mut seen: HashMap<String, (u32, String)> = HashMap::new();
         let mut seen_urls: HashMap<String, String> = HashMap::new();
@@ -153,7 +156,7 @@ impl Store {
             }
         }
         if store.is_empty() {
-            return Ok(Vec::new());
+            return Ok(());
         }
         store.par_iter_mut().for_each(|(a, _)| {
             if a.layers.is_empty() {
@@ -163,22 +166,65 @@ impl Store {
         // One transaction for the chunk's rows and layers: all of them or none.
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let tx = conn.unchecked_transaction()?;
-        let mut ids = Vec::with_capacity(store.len());
         for (a, revision) in &store {
             db::insert_revision(&tx, a, *revision, &now)?;
-            ids.push(a.id.clone());
         }
         tx.commit()?;
-        Ok(ids)
+        Ok(())
     }
 
-    /// Brings the derived data up to what SQLite holds and traces `targets` (and whatever
-    /// their arrival changes). Returns (re-traced articles, passages written).
-    pub(crate) fn finish(&self, conn: &Connection, targets: Vec<String>) -> Result<(u64, u64)> {
+    /// Brings the derived data up to what SQLite holds and traces every article left
+    /// untraced (and whatever their arrival changes). `progress(done, total)` follows the
+    /// tracing. Returns (re-traced articles, passages written).
+    pub(crate) fn finish_pending(
+        &self,
+        conn: &Connection,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(u64, u64)> {
         self.sync_fingerprints(conn)?;
-        let out = self.trace_ids(conn, targets)?;
+        let out = self.trace_untraced(conn, progress)?;
         self.sync_search(conn)?;
         Ok(out)
+    }
+
+    /// Traces the untraced articles in publication order, a batch at a time. All of them
+    /// are in the fingerprint index already, so each is traced once against every
+    /// article that can be its source; only articles traced before (not pending) can need
+    /// tracing again. Time order keeps a batch's candidates together (read and tokenized
+    /// once per batch).
+    fn trace_untraced(&self, conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<(u64, u64)> {
+        let pending: Vec<i64> = conn
+            .prepare(
+                "SELECT current FROM articles WHERE traced = 0
+                 ORDER BY published_ts IS NULL, published_ts, current",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        if pending.is_empty() {
+            return Ok((0, 0));
+        }
+        let set: HashSet<i64> = pending.iter().copied().collect();
+        let before = conn.query_row(
+            "SELECT COUNT(*), SUM(published_ts IS NULL), MAX(published_ts) FROM articles WHERE traced = 1",
+            [],
+            |r| {
+                Ok(TracedBefore {
+                    any: r.get::<_, i64>(0)? > 0,
+                    undated: r.get::<_, Option<i64>>(1)?.unwrap_or(0) > 0,
+                    latest: r.get(2)?,
+                })
+            },
+        )?;
+        let total = pending.len() as u64;
+        let (mut retraced, mut passages, mut done) = (0, 0, 0u64);
+        for batch in pending.chunks(TRACE_BATCH) {
+            let (r, p) = self.trace_seqs(conn, batch, &set, &before)?;
+            retraced += r;
+            passages += p;
+            done += batch.len() as u64;
+            progress(done, total);
+        }
+        Ok((retraced, passages))
     }
 
     /// Adds to the fingerprint index every revision it does not hold yet, in order.
@@ -270,16 +316,22 @@ impl Store {
 
     /// Traces `targets` (article ids) against the store, and re-traces the stored articles
     /// whose provenance their arrival may change. Writes the passages in one transaction.
-    fn trace_ids(&self, conn: &Connection, targets: Vec<String>) -> Result<(u64, u64)> {
+    /// `pending`: articles being traced in this pass (never re-traced by it).
+    /// `before`: what was traced before this pass, where re-traces can come from.
+    fn trace_seqs(
+        &self,
+        conn: &Connection,
+        targets: &[i64],
+        pending: &HashSet<i64>,
+        before: &TracedBefore,
+    ) -> Result<(u64, u64)> {
         let mut cache: HashMap<i64, Option<Arc<Article>>> = HashMap::new();
         let mut arts: Vec<(i64, Arc<Article>)> = Vec::with_capacity(targets.len());
         let mut in_targets: HashSet<i64> = HashSet::new();
-        for id in targets {
-            if let Some(c) = db::current_by_id(conn, &id)? {
-                if in_targets.insert(c.seq) {
-                    if let Some(a) = load(conn, c.seq, &mut cache)? {
-                        arts.push((c.seq, a));
-                    }
+        for &seq in targets {
+            if in_targets.insert(seq) {
+                if let Some(a) = load(conn, seq, &mut cache)? {
+                    arts.push((seq, a));
                 }
             }
         }
@@ -288,7 +340,12 @@ impl Store {
         let look = index::Index::open_or_create(&self.fp_dir, &self.cfg)?;
         let cands: Vec<Vec<(i64, Option<i64>)>> = arts
             .par_iter()
-            .map(|(seq, a)| self.candidates_of(&look, &seq.to_string(), a, retrace_cap))
+            .map(|(seq, a)| {
+                // Later candidates are looked up only to find what to re-trace: none when
+                // nothing traced before this pass can be later (a first bulk load).
+                let later = if before.may_follow(timestamp(a.published.as_deref())) { retrace_cap } else { 0 };
+                self.candidates_of(&look, &seq.to_string(), a, later)
+            })
             .collect::<Result<_>>()?;
         let traced = self.trace_all(conn, &arts, &cands, &mut cache)?;
 
@@ -304,7 +361,7 @@ impl Store {
                     (Some(_), None) => true,
                     (None, ct) => ct.is_none(),
                 };
-                if later && !in_targets.contains(&c) {
+                if later && !in_targets.contains(&c) && !pending.contains(&c) {
                     let e = first.entry(c).or_insert(t0);
                     *e = match (*e, t0) {
                         (Some(x), Some(y)) => Some(x.min(y)),
@@ -336,6 +393,9 @@ impl Store {
             .zip(traced.par_iter())
             .map(|((_, a), ps)| -> Result<Vec<i64>> {
                 let Some(t0) = timestamp(a.published.as_deref()) else { return Ok(Vec::new()) };
+                if !before.may_follow(Some(t0)) {
+                    return Ok(Vec::new());
+                }
                 let fps = unsourced_fingerprints(a, ps, cfg);
                 Ok(look.holders(&fps, t0, cfg.min_shared, retrace_cap)?
                     .into_iter()
@@ -344,7 +404,7 @@ impl Store {
             })
             .collect::<Result<_>>()?;
         for c in holders.into_iter().flatten() {
-            if !in_targets.contains(&c) && chosen.insert(c) {
+            if !in_targets.contains(&c) && !pending.contains(&c) && chosen.insert(c) {
                 retrace.push(c);
             }
         }
@@ -358,7 +418,7 @@ impl Store {
                     .query_map(params![a.id, MAX_REFERRERS as i64], |r| r.get(0))?
                     .collect::<std::result::Result<_, _>>()?;
                 for c in refs {
-                    if !in_targets.contains(&c) && chosen.insert(c) {
+                    if !in_targets.contains(&c) && !pending.contains(&c) && chosen.insert(c) {
                         retrace.push(c);
                     }
                 }
@@ -439,20 +499,6 @@ impl Store {
         Ok(arts.iter().map(|(_, a)| by.remove(&a.id).unwrap_or_default()).collect())
     }
 
-    /// Traces every article an interruption left untraced.
-    pub(crate) fn trace_untraced(&self, conn: &Connection) -> Result<()> {
-        loop {
-            let ids: Vec<String> = conn
-                .prepare("SELECT id FROM articles WHERE traced = 0 ORDER BY current LIMIT ?1")?
-                .query_map([CHUNK as i64], |r| r.get(0))?
-                .collect::<std::result::Result<_, _>>()?;
-            if ids.is_empty() {
-                return Ok(());
-            }
-            self.trace_ids(conn, ids)?;
-        }
-    }
-
     /// Passages of `a` (not necessarily stored) against the store.
     pub(crate) fn trace_unstored(
         &self,
@@ -481,6 +527,25 @@ impl Store {
             ..Default::default()
         };
         Ok(trace_one(&probe, &v, &self.cfg)?)
+    }
+}
+
+/// The articles traced before a tracing pass (the only ones it may re-trace).
+pub(crate) struct TracedBefore {
+    any: bool,
+    undated: bool,
+    latest: Option<i64>,
+}
+
+impl TracedBefore {
+    /// Whether one of them may be later than (or undated beside) an article of time `t0`.
+    fn may_follow(&self, t0: Option<i64>) -> bool {
+        self.any
+            && (self.undated
+                || match (t0, self.latest) {
+                    (Some(t0), Some(l)) => l >= t0,
+                    _ => true,
+                })
     }
 }
 

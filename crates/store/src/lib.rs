@@ -367,10 +367,7 @@ impl Store {
         match store.try_write() {
             Ok(Some(w)) => {
                 store.search.reader.reload().ok();
-                let r = store
-                    .sync_fingerprints(&w.conn)
-                    .and_then(|_| store.trace_untraced(&w.conn))
-                    .and_then(|_| store.sync_search(&w.conn));
+                let r = store.finish_pending(&w.conn, &mut |_, _| {});
                 store.search.release();
                 r?;
             }
@@ -437,9 +434,37 @@ impl Store {
         progress: &mut dyn FnMut(u64),
     ) -> Result<(Vec<IngestResult>, IngestReport)> {
         let w = self.write()?;
-        let r = self.ingest_locked(&w.conn, articles, progress);
+        let r = self.ingest_locked(&w.conn, articles, true, progress);
         self.search.release();
         r
+    }
+
+    /// Stores `articles` like [`Store::ingest`] but leaves them untraced (and out of the
+    /// search index) until [`Store::trace_pending`]: for loading many batches at once,
+    /// where tracing each batch as it comes would trace stored copies again whenever an
+    /// earlier source arrives in a later batch. An interruption loses nothing: opening
+    /// the store traces what is pending.
+    pub fn add(
+        &self,
+        articles: Vec<Article>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(Vec<IngestResult>, IngestReport)> {
+        let w = self.write()?;
+        self.ingest_locked(&w.conn, articles, false, progress)
+    }
+
+    /// Indexes and traces every article stored but not traced yet, in publication
+    /// order; `progress(done, total)`. Returns the re-traced and passage counts.
+    pub fn trace_pending(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IngestReport> {
+        let w = self.write()?;
+        let r = self.finish_pending(&w.conn, progress);
+        self.search.release();
+        let (retraced, passages) = r?;
+        Ok(IngestReport {
+            retraced,
+            passages,
+            ..Default::default()
+        })
     }
 
     /// The article with its layers and provenance; `None` for an unknown id.

@@ -167,6 +167,92 @@ fn copies_trace_to_their_original_whatever_the_order_of_arrival() {
 }
 
 #[test]
+fn a_bulk_load_traces_each_article_once_as_if_they_came_one_by_one() {
+    // Copies before their original, in separate batches: traced one batch at a time, the
+    // late original re-traces its copies; stored first and traced once, nothing is
+    // traced twice and the provenance is the same.
+    let (p1, p2, p3) = (words(21, 80), words(22, 80), words(23, 80));
+    let arts = vec![
+        art("copy2", "weekly.example", Some("2024-02-03T08:00:00Z"), &[words(25, 60), p2.clone(), p3.clone()]),
+        art("copy1", "daily.example", Some("2024-02-02T08:00:00Z"), &[p1.clone(), p2.clone(), words(24, 60)]),
+        art("other", "wire.example", None, &[words(26, 120)]),
+        art("orig", "wire.example", Some("2024-02-01T08:00:00Z"), &[p1, p2, p3]),
+    ];
+    let passages = |store: &Store, id: &str| -> Vec<(usize, usize, String, usize, usize)> {
+        let mut v: Vec<_> = store
+            .article(id)
+            .unwrap()
+            .unwrap()
+            .passages
+            .iter()
+            .map(|p| (p.begin, p.end, p.source.clone(), p.source_begin, p.source_end))
+            .collect();
+        v.sort();
+        v
+    };
+    let one = tempfile::tempdir().unwrap();
+    let one = Store::open(one.path()).unwrap();
+    let mut retraced = 0;
+    for a in &arts {
+        retraced += one.ingest(vec![a.clone()], &mut no_progress()).unwrap().1.retraced;
+    }
+    assert!(retraced >= 2, "{retraced}");
+
+    let bulk_dir = tempfile::tempdir().unwrap();
+    let bulk = Store::open(bulk_dir.path()).unwrap();
+    for a in &arts {
+        let (r, rep) = bulk.add(vec![a.clone()], &mut no_progress()).unwrap();
+        assert_eq!((r[0].outcome.clone(), rep.passages), (IngestOutcome::Added, 0));
+    }
+    // Stored, not yet traced.
+    assert!(bulk.article("copy1").unwrap().unwrap().passages.is_empty());
+    let mut seen = Vec::new();
+    let rep = bulk.trace_pending(&mut |done, n| seen.push((done, n))).unwrap();
+    assert_eq!(rep.retraced, 0);
+    assert_eq!(seen.last(), Some(&(4, 4)));
+    for id in ["copy1", "copy2", "orig", "other"] {
+        assert_eq!(passages(&bulk, id), passages(&one, id), "{id}");
+    }
+    assert!(passages(&bulk, "copy2").iter().all(|p| p.2 == "orig"));
+    assert!(!passages(&bulk, "copy1").is_empty());
+    // Nothing is left to trace, and a store opened afresh finds nothing pending.
+    assert_eq!(bulk.trace_pending(&mut |_, _| {}).unwrap().passages, 0);
+    drop(bulk);
+    let again = Store::open(bulk_dir.path()).unwrap();
+    assert_eq!(passages(&again, "copy1"), passages(&one, "copy1"));
+}
+
+#[test]
+fn stored_but_untraced_articles_are_traced_when_the_store_is_next_opened() {
+    let (p1, p2) = (words(31, 80), words(32, 80));
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .add(
+                vec![
+                    art("o", "wire.example", Some("2024-03-01"), &[p1.clone(), p2.clone()]),
+                    art("c", "farm.example", Some("2024-03-02"), &[p1, words(33, 70)]),
+                ],
+                &mut no_progress(),
+            )
+            .unwrap();
+        // Interrupted here: never traced.
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let v = store.article("c").unwrap().unwrap();
+    assert_eq!(v.passages.len(), 1);
+    assert_eq!(v.passages[0].source, "o");
+    let hits = store
+        .search(&SearchQuery {
+            q: words(33, 70).split(' ').nth(2).unwrap().into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(hits.total, 1);
+}
+
+#[test]
 fn search_filters_by_site_date_and_entity() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
