@@ -532,7 +532,14 @@ impl Store {
 
     /// `None` for a site with no article in the store.
     pub fn site(&self, site: &str) -> Result<Option<SiteView>> {
-        views::site(&*self.read()?, site, self.cfg.min_substitution_count)
+        views::site(
+            &*self.read()?,
+            site,
+            copydesk_trace::spin::MineParams {
+                min_count: self.cfg.min_substitution_count,
+                min_rate: self.cfg.min_substitution_rate,
+            },
+        )
     }
 
     pub fn stats(&self) -> Result<StoreStats> {

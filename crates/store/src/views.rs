@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use copydesk_model::Article;
 use copydesk_trace::{family, spin, EditRecord, PassageRecord};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::db::{self, timestamp};
 use crate::{
@@ -15,6 +15,10 @@ use crate::{
 /// Rows read for one view are bounded: a family of 100,000 copies is shown by its first
 /// ones, not read whole into memory for one request.
 const MAX_ROWS: i64 = 5_000;
+
+/// A site's latest passages mined for its substitutions: enough for its habits, few
+/// enough that the nearer copies' texts are read in well under a second.
+const SITE_PASSAGES: i64 = 2_000;
 
 fn time_key(r: &ArticleRef) -> (bool, i64, String) {
     let t = timestamp(r.published.as_deref());
@@ -320,11 +324,7 @@ pub fn family(conn: &Connection, id: &str) -> Result<Option<FamilyView>> {
     }))
 }
 
-pub fn site(
-    conn: &Connection,
-    site: &str,
-    min_substitution_count: u32,
-) -> Result<Option<SiteView>> {
+pub fn site(conn: &Connection, site: &str, min: spin::MineParams) -> Result<Option<SiteView>> {
     let (articles, reused_share): (u64, Option<f64>) = conn.query_row(
         "SELECT COUNT(*), AVG(reused_share) FROM articles WHERE site = ?1",
         [site],
@@ -357,18 +357,29 @@ pub fn site(
         "SELECT t.site, COUNT(*) AS n FROM passages p JOIN articles s ON s.id = p.source JOIN articles t ON t.id = p.target
          WHERE s.site = ?1 GROUP BY t.site ORDER BY n DESC, t.site LIMIT 50",
     )?;
-    // Substitutions: the trace crate's miner over the edits of the site's latest passages.
+    // Substitutions: the trace crate's miner over the site's latest passages, with the
+    // batch trace's rule: a swap is systematic when seen `min_count` times and in at
+    // least `min_rate` of the places where the site copied its `from` (verbatim passages
+    // included: that is where it kept the word).
     let mut events = Vec::new();
+    let mut copied: Vec<(i64, usize, usize)> = Vec::new();
     {
         let mut stmt = conn.prepare(
-            "SELECT p.edits, t.current FROM passages p JOIN articles t ON t.id = p.target
-             WHERE t.site = ?1 AND p.edits <> '[]' ORDER BY t.published_ts DESC LIMIT ?2",
+            "SELECT p.edits, t.current, s.current, p.source_begin, p.source_end, v.current, p.via_begin, p.via_end
+             FROM passages p JOIN articles t ON t.id = p.target JOIN articles s ON s.id = p.source
+             LEFT JOIN articles v ON v.id = p.via
+             WHERE t.site = ?1 ORDER BY t.published_ts DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![site, MAX_ROWS * 4], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        let rows = stmt.query_map(params![site, SITE_PASSAGES], |r| {
+            let nearer = match (r.get::<_, Option<i64>>(5)?, r.get::<_, Option<i64>>(6)?, r.get::<_, Option<i64>>(7)?) {
+                (Some(v), Some(b), Some(e)) => (v, b as usize, e as usize),
+                _ => (r.get(2)?, r.get::<_, i64>(3)? as usize, r.get::<_, i64>(4)? as usize),
+            };
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, nearer))
         })?;
         for row in rows {
-            let (edits, target) = row?;
+            let (edits, target, nearer) = row?;
+            copied.push(nearer);
             for e in serde_json::from_str::<Vec<Edit>>(&edits).unwrap_or_default() {
                 if spin::plausible(&e.from, &e.to) {
                     events.push(spin::SpinEvent {
@@ -382,7 +393,8 @@ pub fn site(
             }
         }
     }
-    let mut subs = spin::mine(&events, min_substitution_count);
+    let opp = kept_opportunities(conn, site, &events, &copied, min.min_count)?;
+    let mut subs = spin::mine_with(&events, min, Some(&opp));
     subs.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
@@ -412,6 +424,66 @@ pub fn site(
             .collect(),
         recent,
     }))
+}
+
+/// Where the site copied each wanted `from` and kept it: its occurrences in the nearer
+/// copies' spans (`copied`: article seq, byte range) less the times it was swapped.
+fn kept_opportunities(
+    conn: &Connection,
+    site: &str,
+    events: &[spin::SpinEvent],
+    copied: &[(i64, usize, usize)],
+    min_count: u32,
+) -> Result<spin::Opportunities> {
+    let wanted = spin::wanted(events, min_count);
+    if wanted.is_empty() {
+        return Ok(spin::Opportunities::new());
+    }
+    let froms: Vec<(String, Vec<u32>)> = wanted
+        .iter()
+        .map(|(_, f)| (f.clone(), copydesk_trace::token::tokenize(f).toks))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let mut by_first: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, (_, t)) in froms.iter().enumerate() {
+        by_first.entry(t[0]).or_default().push(i);
+    }
+    let mut seen = vec![0u32; froms.len()];
+    let mut texts: HashMap<i64, Option<String>> = HashMap::new();
+    let mut stmt = conn.prepare_cached("SELECT text FROM revisions WHERE seq = ?1")?;
+    for &(seq, b, e) in copied {
+        if !texts.contains_key(&seq) {
+            let t: Option<String> = stmt.query_row([seq], |r| r.get(0)).optional()?;
+            texts.insert(seq, t);
+        }
+        let Some(span) = texts[&seq].as_deref().and_then(|t| t.get(b..e)) else {
+            continue;
+        };
+        let toks = copydesk_trace::token::tokenize(span).toks;
+        for i in 0..toks.len() {
+            for &q in by_first.get(&toks[i]).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if toks[i..].starts_with(&froms[q].1) {
+                    seen[q] += 1;
+                }
+            }
+        }
+    }
+    let mut swapped: HashMap<String, u32> = HashMap::new();
+    for ev in events {
+        for r in &ev.readings {
+            for (f, _) in r {
+                *swapped.entry(spin::key(f)).or_default() += 1;
+            }
+        }
+    }
+    Ok(froms
+        .into_iter()
+        .zip(seen)
+        .map(|((f, _), n)| {
+            let kept = n.saturating_sub(swapped.get(&f).copied().unwrap_or(0));
+            ((site.to_string(), f), kept)
+        })
+        .collect())
 }
 
 pub fn stats(conn: &Connection) -> Result<StoreStats> {

@@ -383,3 +383,34 @@ fn the_same_url_under_another_id_is_the_same_article() {
     assert!(store.article("x2").unwrap().is_none());
     assert_eq!(store.stats().unwrap().articles, 2);
 }
+
+#[test]
+fn a_site_view_reports_the_swaps_a_site_makes_whenever_it_can_not_its_one_offs() {
+    // A farm copies six wire stories, always with "said" -> "stated"; twice it also writes
+    // "too" for "also", but it keeps "also" in ten other places: a one-off, seen twice.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut arts = Vec::new();
+    for k in 0..6u64 {
+        let w = |j: u64| words(100 + k * 10 + j, 18);
+        let para = format!("{} said {} also {} also {}", w(1), w(2), w(3), w(4));
+        let day = format!("2024-04-{:02}", 1 + k * 2);
+        arts.push(art(&format!("wire{k}"), "wire.example", Some(&day), &[para.clone(), w(5)]));
+        let mut copy = para.replacen(" said ", " stated ", 1);
+        if k < 2 {
+            copy = copy.replacen(" also ", " too ", 1);
+        }
+        let later = format!("2024-04-{:02}", 2 + k * 2);
+        arts.push(art(&format!("farm{k}"), "farm.example", Some(&later), &[copy, w(6)]));
+    }
+    store.ingest(arts, &mut no_progress()).unwrap();
+    let v = store.site("farm.example").unwrap().unwrap();
+    let subs: Vec<(&str, &str, u32)> = v
+        .substitutions
+        .iter()
+        .map(|s| (s.from.as_str(), s.to.as_str(), s.count))
+        .collect();
+    assert!(subs.contains(&("said", "stated", 6)), "{subs:?}");
+    assert!(!subs.iter().any(|s| s.0 == "also"), "{subs:?}");
+    assert_eq!(v.reusing_articles, 6);
+}
