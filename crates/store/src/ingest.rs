@@ -217,8 +217,11 @@ impl Store {
         )?;
         let total = pending.len() as u64;
         let (mut retraced, mut passages, mut done) = (0, 0, 0u64);
+        // The index does not change during the pass: opened once for it (its cache of
+        // common phrases' holders then serves every batch).
+        let look = index::Index::open_or_create(&self.fp_dir, &self.cfg)?;
         for batch in pending.chunks(TRACE_BATCH) {
-            let (r, p) = self.trace_seqs(conn, batch, &set, &before)?;
+            let (r, p) = self.trace_seqs(conn, &look, batch, &set, &before)?;
             retraced += r;
             passages += p;
             done += batch.len() as u64;
@@ -321,6 +324,7 @@ impl Store {
     fn trace_seqs(
         &self,
         conn: &Connection,
+        look: &index::Index,
         targets: &[i64],
         pending: &HashSet<i64>,
         before: &TracedBefore,
@@ -336,15 +340,13 @@ impl Store {
             }
         }
         let retrace_cap = self.cfg.max_sources * 8;
-        // The index does not change while this batch is traced: opened once for it.
-        let look = index::Index::open_or_create(&self.fp_dir, &self.cfg)?;
         let cands: Vec<Vec<(i64, Option<i64>)>> = arts
             .par_iter()
             .map(|(seq, a)| {
                 // Later candidates are looked up only to find what to re-trace: none when
                 // nothing traced before this pass can be later (a first bulk load).
                 let later = if before.may_follow(timestamp(a.published.as_deref())) { retrace_cap } else { 0 };
-                self.candidates_of(&look, &seq.to_string(), a, later)
+                self.candidates_of(look, &seq.to_string(), a, later)
             })
             .collect::<Result<_>>()?;
         let traced = self.trace_all(conn, &arts, &cands, &mut cache)?;
@@ -432,7 +434,7 @@ impl Store {
         }
         let again_cands: Vec<Vec<(i64, Option<i64>)>> = again
             .par_iter()
-            .map(|(seq, a)| self.candidates_of(&look, &seq.to_string(), a, self.cfg.max_sources))
+            .map(|(seq, a)| self.candidates_of(look, &seq.to_string(), a, self.cfg.max_sources))
             .collect::<Result<_>>()?;
         let again_traced = self.trace_all(conn, &again, &again_cands, &mut cache)?;
 

@@ -410,7 +410,20 @@ pub struct Index {
     offsets: Vec<u64>,
     times: Vec<i64>,
     articles: File,
+    /// The earliest holders of very common hashes, filled by lookups.
+    common: std::sync::RwLock<std::collections::HashMap<u64, std::sync::Arc<[u32]>>>,
 }
+
+/// Where the holders of one hash lie: `(run, begin, end)` record ranges and a tail range.
+#[derive(Default)]
+struct Holders {
+    runs: Vec<(usize, usize, usize)>,
+    tail: (usize, usize),
+    total: usize,
+}
+
+/// [`Index::holders`] leaves out hashes held by more articles than this (or its cap).
+const COMMON_HOLDERS: usize = 1000;
 
 fn read_u64s(path: &Path, n: u64) -> std::io::Result<Vec<u64>> {
     let f = File::open(path)?;
@@ -475,6 +488,7 @@ impl Index {
             offsets,
             times,
             articles,
+            common: Default::default(),
         })
     }
 
@@ -570,37 +584,65 @@ impl Index {
         Ok(x.id)
     }
 
-    /// Calls `f` with every indexed holder of each hash of `q` (sorted, distinct), hash by
-    /// hash: a binary search per hash in each run (each search starting where the last
-    /// ended) and in the sorted tail.
-    fn each_holders(&self, q: &[u64], mut f: impl FnMut(&[u32])) {
+    /// Calls `f` with the holders of each hash of `q` (sorted, distinct), hash by hash, as
+    /// ranges: a binary search per hash in each run (each search starting where the last
+    /// ended) and in the sorted tail. Counting a hash's holders costs no more than finding
+    /// it, so a very common n-gram need not be read holder by holder.
+    fn each_holders(&self, q: &[u64], mut f: impl FnMut(u64, &Holders)) {
         let mut cursors = vec![0usize; self.runs.len()];
         let mut tail_lo = 0usize;
-        let mut holders: Vec<u32> = Vec::new();
+        let mut r = Holders::default();
         for &h in q {
-            holders.clear();
+            r.runs.clear();
+            r.total = 0;
             for (k, map) in self.runs.iter().enumerate() {
                 let n = map.len() / REC;
                 let lo = &mut cursors[k];
                 *lo += partition(n - *lo, |i| rec_at(map, *lo + i).0 < h);
-                while *lo < n {
-                    let (rh, d) = rec_at(map, *lo);
-                    if rh != h {
-                        break;
-                    }
-                    holders.push(d);
-                    *lo += 1;
+                let hi = *lo + partition(n - *lo, |i| rec_at(map, *lo + i).0 <= h);
+                if hi > *lo {
+                    r.runs.push((k, *lo, hi));
+                    r.total += hi - *lo;
                 }
+                *lo = hi;
             }
-            tail_lo += self.tail[tail_lo..].partition_point(|r| r.0 < h);
-            while tail_lo < self.tail.len() && self.tail[tail_lo].0 == h {
-                holders.push(self.tail[tail_lo].1);
-                tail_lo += 1;
-            }
-            if !holders.is_empty() {
-                f(&holders);
+            tail_lo += self.tail[tail_lo..].partition_point(|x| x.0 < h);
+            let tail_hi = tail_lo + self.tail[tail_lo..].partition_point(|x| x.0 <= h);
+            r.tail = (tail_lo, tail_hi);
+            r.total += tail_hi - tail_lo;
+            tail_lo = tail_hi;
+            if r.total > 0 {
+                f(h, &r);
             }
         }
+    }
+
+    /// Appends every holder in `r` to `out`.
+    fn holders_in(&self, r: &Holders, out: &mut Vec<u32>) {
+        for &(k, lo, hi) in &r.runs {
+            out.extend((lo..hi).map(|i| rec_at(&self.runs[k], i).1));
+        }
+        out.extend(self.tail[r.tail.0..r.tail.1].iter().map(|x| x.1));
+    }
+
+    /// The `k` earliest holders of hash `h` (by time, then article), read once per handle:
+    /// a phrase held by thousands of articles is met by most lookups.
+    fn earliest_holders(&self, h: u64, r: &Holders, k: usize) -> std::sync::Arc<[u32]> {
+        if let Some(v) = self.common.read().unwrap_or_else(|p| p.into_inner()).get(&h) {
+            return v.clone();
+        }
+        let mut all = Vec::with_capacity(r.total);
+        self.holders_in(r, &mut all);
+        let mut timed: Vec<(i64, u32)> = all.iter().map(|&d| (self.time(d), d)).collect();
+        let mut out = Vec::with_capacity(k);
+        take_least(&mut timed, k, &mut out);
+        out.sort_unstable();
+        let v: std::sync::Arc<[u32]> = out.into();
+        self.common
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(h, v.clone());
+        v
     }
 
     /// Indexed articles sharing at least `cfg.min_shared` fingerprints with `article`, as
@@ -629,12 +671,21 @@ impl Index {
         let mut shared = vec![0u32; self.len()];
         let mut timed: Vec<(i64, u32)> = Vec::new();
         let mut picked: Vec<u32> = Vec::new();
-        self.each_holders(&self.fingerprints(article), |holders| {
+        let mut holders: Vec<u32> = Vec::new();
+        self.each_holders(&self.fingerprints(article), |h, r| {
             let mut count = |d: u32| {
                 if let Some(c) = shared.get_mut(d as usize) {
                     *c += 1;
                 }
             };
+            if r.total > g.nearest_up_to {
+                // Held by so many that only the earliest holders count (whatever the
+                // query's time: they come before the rest), as in the batch grouping.
+                self.earliest_holders(h, r, g.earliest).iter().for_each(|&d| count(d));
+                return;
+            }
+            holders.clear();
+            self.holders_in(r, &mut holders);
             if holders.len() <= g.full_pairs_up_to {
                 holders.iter().for_each(|&d| count(d));
                 return;
@@ -642,13 +693,11 @@ impl Index {
             timed.clear();
             timed.extend(holders.iter().map(|&d| (self.time(d), d)));
             picked.clear();
-            // Linear selections, not a sort: common phrases have long holder lists.
+            // Linear selections, not a sort.
             let split = partition_in_place(&mut timed, |x| x.0 < t0);
             let (before, after) = timed.split_at_mut(split);
-            if holders.len() <= g.nearest_up_to {
-                take_most(before, g.nearest, &mut picked);
-                take_least(after, g.nearest, &mut picked);
-            }
+            take_most(before, g.nearest, &mut picked);
+            take_least(after, g.nearest, &mut picked);
             let nb = before.len();
             take_least(before, g.earliest, &mut picked);
             if nb < g.earliest {
@@ -740,8 +789,16 @@ impl Index {
         let mut q: Vec<u64> = fingerprints.iter().copied().collect();
         q.sort_unstable();
         let mut shared = vec![0u32; self.len()];
-        self.each_holders(&q, |holders| {
-            for &d in holders {
+        let mut holders: Vec<u32> = Vec::new();
+        self.each_holders(&q, |_, r| {
+            // A phrase in more articles than the cap is no mark of one text's copies
+            // (and would make every look-up read thousands of holders).
+            if r.total > cap.max(COMMON_HOLDERS) {
+                return;
+            }
+            holders.clear();
+            self.holders_in(r, &mut holders);
+            for &d in &holders {
                 if let Some(c) = shared.get_mut(d as usize) {
                     *c += 1;
                 }
