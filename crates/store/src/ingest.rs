@@ -317,6 +317,20 @@ impl Store {
             .collect())
     }
 
+    /// [`Store::candidates_of`] without the later ones (undated ones are kept: they may be
+    /// sources, with no direction claimed).
+    fn source_candidates_of(&self, look: &index::Index, key: &str, a: &Article) -> Result<Vec<(i64, Option<i64>)>> {
+        let probe = Article {
+            id: key.to_string(),
+            ..a.clone()
+        };
+        Ok(look
+            .source_candidates_of(&probe, &self.cfg)?
+            .into_iter()
+            .filter_map(|c| c.id.parse::<i64>().ok().map(|s| (s, c.published)))
+            .collect())
+    }
+
     /// Traces `targets` (article ids) against the store, and re-traces the stored articles
     /// whose provenance their arrival may change. Writes the passages in one transaction.
     /// `pending`: articles being traced in this pass (never re-traced by it).
@@ -345,8 +359,11 @@ impl Store {
             .map(|(seq, a)| {
                 // Later candidates are looked up only to find what to re-trace: none when
                 // nothing traced before this pass can be later (a first bulk load).
-                let later = if before.may_follow(timestamp(a.published.as_deref())) { retrace_cap } else { 0 };
-                self.candidates_of(look, &seq.to_string(), a, later)
+                if before.may_follow(timestamp(a.published.as_deref())) {
+                    self.candidates_of(look, &seq.to_string(), a, retrace_cap)
+                } else {
+                    self.source_candidates_of(look, &seq.to_string(), a)
+                }
             })
             .collect::<Result<_>>()?;
         let traced = self.trace_all(conn, &arts, &cands, &mut cache)?;
@@ -470,10 +487,15 @@ impl Store {
             }
         }
         let n_targets = set.len();
+        // Each target is aligned with its own index candidates only: the index chose them
+        // (every part of the target keeps its best sources), and the batch's other
+        // articles are no candidates of it.
+        let mut chosen: Vec<Vec<u32>> = vec![Vec::new(); n_targets];
         for (k, (_, a)) in arts.iter().enumerate() {
             // A dated article takes text only from earlier (or same-time, or undated)
             // ones: its later candidates would cost their tokens for nothing.
             let t0 = timestamp(a.published.as_deref());
+            let me = pos[&a.id];
             for &(c, ct) in &cands[k] {
                 if let (Some(t0), Some(ct)) = (t0, ct) {
                     if ct > t0 {
@@ -481,16 +503,27 @@ impl Store {
                     }
                 }
                 if let Some(ca) = load(conn, c, cache)? {
-                    if !pos.contains_key(&ca.id) {
-                        pos.insert(ca.id.clone(), set.len());
-                        set.push((*ca).clone());
+                    let at = match pos.get(&ca.id) {
+                        Some(&i) => i,
+                        None => {
+                            pos.insert(ca.id.clone(), set.len());
+                            set.push((*ca).clone());
+                            set.len() - 1
+                        }
+                    };
+                    if at != me {
+                        chosen[me].push(at as u32);
                     }
                 }
             }
         }
+        for c in &mut chosen {
+            c.sort_unstable();
+            c.dedup();
+        }
         let mask: Vec<bool> = (0..set.len()).map(|i| i < n_targets).collect();
         let out = if set.len() > n_targets || n_targets > 1 {
-            copydesk_trace::trace_targets(&set, &mask, &self.cfg)?.passages
+            copydesk_trace::trace_chosen(&set, &mask, &chosen, &self.cfg)?.passages
         } else {
             Vec::new()
         };

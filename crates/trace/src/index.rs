@@ -422,6 +422,42 @@ struct Holders {
     total: usize,
 }
 
+/// Query regions: stretches of this many tokens (about a paragraph).
+const REGION_TOKENS: usize = 64;
+
+/// The most sharing earlier candidates of each region kept beyond `max_sources`.
+const REGION_TOP: usize = 2;
+
+/// The `k` articles counted most often in each region of `seen` (`(region, article)`
+/// counts), ties to the earliest; `time` gives an article's time when it may be chosen.
+fn region_tops(seen: &mut [(u32, u32)], k: usize, time: impl Fn(u32) -> Option<i64>) -> Vec<(u32, u32)> {
+    seen.sort_unstable();
+    let mut out = Vec::new();
+    let mut best: Vec<(u32, i64, u32)> = Vec::new();
+    let mut i = 0;
+    while i < seen.len() {
+        let region = seen[i].0;
+        best.clear();
+        while i < seen.len() && seen[i].0 == region {
+            let d = seen[i].1;
+            let mut j = i + 1;
+            while j < seen.len() && seen[j] == seen[i] {
+                j += 1;
+            }
+            if let Some(t) = time(d) {
+                best.push(((j - i) as u32, t, d));
+            }
+            i = j;
+        }
+        best.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        out.extend(best.iter().take(k).map(|x| (region, x.2)));
+    }
+    out
+}
+
+/// Earliest well-sharing candidates kept beyond `max_sources` (as the batch run keeps).
+const EARLY_EXTRA: usize = 8;
+
 /// [`Index::holders`] leaves out hashes held by more articles than this (or its cap).
 const COMMON_HOLDERS: usize = 1000;
 
@@ -566,15 +602,23 @@ impl Index {
         self.times.get(d as usize).copied().unwrap_or(i64::MAX)
     }
 
-    fn fingerprints(&self, article: &Article) -> Vec<u64> {
-        let mut q = group::fingerprints(
-            &token::tokenize(&article.text).toks,
-            self.manifest.ngram,
-            self.manifest.sample,
-        );
-        q.sort_unstable();
-        q.dedup();
-        q
+    /// The query's fingerprints, sorted and distinct, each with the region of the text
+    /// (a stretch of [`REGION_TOKENS`] tokens) where it first occurs.
+    fn fingerprints(&self, article: &Article) -> (Vec<u64>, Vec<u32>) {
+        let toks = token::tokenize(&article.text).toks;
+        let (n, sample) = (self.manifest.ngram, self.manifest.sample);
+        if n == 0 || toks.len() < n {
+            return (Vec::new(), Vec::new());
+        }
+        let mut v: Vec<(u64, u32)> = toks
+            .windows(n)
+            .enumerate()
+            .map(|(i, w)| (group::ngram_hash(w), (i / REGION_TOKENS) as u32))
+            .filter(|(h, _)| sample <= 1 || h % sample == 0)
+            .collect();
+        v.sort_unstable();
+        v.dedup_by_key(|x| x.0);
+        v.into_iter().unzip()
     }
 
     /// The id of indexed article `d`, read by its line's exact byte range.
@@ -672,40 +716,56 @@ impl Index {
         let mut timed: Vec<(i64, u32)> = Vec::new();
         let mut picked: Vec<u32> = Vec::new();
         let mut holders: Vec<u32> = Vec::new();
-        self.each_holders(&self.fingerprints(article), |h, r| {
-            let mut count = |d: u32| {
+        let (q, regions) = self.fingerprints(article);
+        // (region, article) of the counts that point at a region's source: every holder of
+        // a rare n-gram, the earliest holders of a commoner one (its nearest holders in time
+        // are siblings, and a phrase in over a thousand articles marks no source).
+        let mut seen: Vec<(u32, u32)> = Vec::new();
+        let mut early: Vec<u32> = Vec::new();
+        self.each_holders(&q, |h, r| {
+            let region = q.binary_search(&h).map(|i| regions[i]).unwrap_or(0);
+            let mut count = |d: u32, evidence: bool| {
                 if let Some(c) = shared.get_mut(d as usize) {
                     *c += 1;
+                    if evidence {
+                        seen.push((region, d));
+                    }
                 }
             };
             if r.total > g.nearest_up_to {
                 // Held by so many that only the earliest holders count (whatever the
                 // query's time: they come before the rest), as in the batch grouping.
-                self.earliest_holders(h, r, g.earliest).iter().for_each(|&d| count(d));
+                self.earliest_holders(h, r, g.earliest).iter().for_each(|&d| count(d, false));
                 return;
             }
             holders.clear();
             self.holders_in(r, &mut holders);
             if holders.len() <= g.full_pairs_up_to {
-                holders.iter().for_each(|&d| count(d));
+                holders.iter().for_each(|&d| count(d, true));
                 return;
             }
             timed.clear();
             timed.extend(holders.iter().map(|&d| (self.time(d), d)));
             picked.clear();
+            early.clear();
             // Linear selections, not a sort.
             let split = partition_in_place(&mut timed, |x| x.0 < t0);
             let (before, after) = timed.split_at_mut(split);
+            let nb = before.len();
+            take_least(before, g.earliest, &mut early);
+            if nb < g.earliest {
+                take_least(after, g.earliest - nb, &mut early);
+            }
             take_most(before, g.nearest, &mut picked);
             take_least(after, g.nearest, &mut picked);
-            let nb = before.len();
-            take_least(before, g.earliest, &mut picked);
-            if nb < g.earliest {
-                take_least(after, g.earliest - nb, &mut picked);
-            }
+            early.sort_unstable();
             picked.sort_unstable();
             picked.dedup();
-            picked.iter().for_each(|&d| count(d));
+            early.iter().for_each(|&d| count(d, true));
+            picked
+                .iter()
+                .filter(|d| early.binary_search(d).is_err())
+                .for_each(|&d| count(d, false));
         });
         let (mut earlier, mut later_v): (Vec<(i64, u32, u32)>, Vec<(i64, u32, u32)>) = shared
             .iter()
@@ -718,26 +778,30 @@ impl Index {
             b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1))
         };
         let cap = cfg.max_sources.max(1);
+        earlier.sort_by(most_shared);
         if earlier.len() > cap {
-            // In a big family every copy shares as much as the original: keep the earliest
-            // of the well-sharing ones, then the most shared.
-            let top = earlier.iter().map(|x| x.2).max().unwrap_or(0);
+            // The batch run's rule: the most shared, and (in a big family every copy
+            // shares as much as the original) the earliest few of the well-sharing rest.
+            // All the most-shared places matter: an article stitched from several stories
+            // has a source for each, and a lone source of one paragraph shares less than
+            // the copies of a long one.
+            let top = earlier[0].2;
             let mut early: Vec<(i64, u32, u32)> =
-                earlier.iter().filter(|x| x.2 * 2 >= top).copied().collect();
+                earlier[cap..].iter().filter(|x| x.2 * 2 >= top).copied().collect();
             early.sort_unstable();
-            early.truncate(cap / 2);
-            earlier.sort_by(most_shared);
-            for c in earlier {
-                if early.len() >= cap {
-                    break;
-                }
-                if !early.iter().any(|k| k.1 == c.1) {
-                    early.push(c);
+            earlier.truncate(cap);
+            earlier.extend(early.into_iter().take(EARLY_EXTRA));
+            // Every part of the query keeps its own best sources: the copies of a long
+            // story share more than the lone source of one paragraph stitched beside it.
+            let mut kept: std::collections::HashSet<u32> = earlier.iter().map(|x| x.1).collect();
+            for (_, d) in region_tops(&mut seen, REGION_TOP, |d| {
+                let t = self.time(d);
+                (t < t0 && t != i64::MAX && shared[d as usize] >= cfg.min_shared).then_some(t)
+            }) {
+                if kept.insert(d) {
+                    earlier.push((self.time(d), d, shared[d as usize]));
                 }
             }
-            earlier = early;
-        } else {
-            earlier.sort_by(most_shared);
         }
         later_v.sort_by(most_shared);
         later_v.truncate(later.saturating_add(1));
@@ -752,7 +816,17 @@ impl Index {
     /// no more than a small one: at most `cfg.max_sources` earlier ones and `later` later
     /// ones. Each side most shared first (a big family's earliest holders kept).
     pub fn candidates_with(&self, article: &Article, cfg: &Config, later: usize) -> std::io::Result<Vec<Candidate>> {
-        let (v, n_earlier) = self.pick(article, cfg, later, true);
+        self.candidates_picked(article, cfg, later, true)
+    }
+
+    /// The candidates that can be sources of `article`: the earlier ones, and up to
+    /// `cfg.max_sources / 4` undated ones (a source with no direction claimed).
+    pub fn source_candidates_of(&self, article: &Article, cfg: &Config) -> std::io::Result<Vec<Candidate>> {
+        self.candidates_picked(article, cfg, cfg.max_sources / 4, false)
+    }
+
+    fn candidates_picked(&self, article: &Article, cfg: &Config, later: usize, later_dated: bool) -> std::io::Result<Vec<Candidate>> {
+        let (v, n_earlier) = self.pick(article, cfg, later, later_dated);
         let mut out = Vec::with_capacity(v.len());
         for (k, (t, d, c)) in v.into_iter().enumerate() {
             if k >= n_earlier && out.len() >= n_earlier + later {

@@ -273,7 +273,7 @@ struct Found {
 
 /// Traces reuse across `articles` (ids must be unique: see [`dedup_ids`]).
 pub fn trace(articles: &[Article], cfg: &Config) -> std::io::Result<TraceOutput> {
-    trace_some(articles, None, cfg)
+    trace_some(articles, None, None, cfg)
 }
 
 /// [`trace`], reporting only the passages of the articles with `targets[i]` set: the
@@ -284,12 +284,25 @@ pub fn trace_targets(
     targets: &[bool],
     cfg: &Config,
 ) -> std::io::Result<TraceOutput> {
-    trace_some(articles, Some(targets), cfg)
+    trace_some(articles, Some(targets), None, cfg)
+}
+
+/// [`trace_targets`] where each target's candidates were chosen already (an index lookup
+/// gives them): `candidates[t]` (sorted) lists the articles `t` may be aligned with, and
+/// no other cap applies to it. Articles past `candidates.len()` keep the usual rule.
+pub fn trace_chosen(
+    articles: &[Article],
+    targets: &[bool],
+    candidates: &[Vec<u32>],
+    cfg: &Config,
+) -> std::io::Result<TraceOutput> {
+    trace_some(articles, Some(targets), Some(candidates), cfg)
 }
 
 fn trace_some(
     articles: &[Article],
     targets: Option<&[bool]>,
+    chosen: Option<&[Vec<u32>]>,
     cfg: &Config,
 ) -> std::io::Result<TraceOutput> {
     let n = articles.len();
@@ -414,10 +427,15 @@ fn trace_some(
                 }
             }
         };
+        if let Some(c) = chosen.and_then(|ch| ch.get(t as usize)) {
+            if c.binary_search(&s).is_err() {
+                continue;
+            }
+        }
         by_target[t as usize].push((s, shared, known));
     }
-    for list in &mut by_target {
-        if list.len() > cfg.max_sources {
+    for (t, list) in by_target.iter_mut().enumerate() {
+        if list.len() > cfg.max_sources && chosen.is_none_or(|ch| t >= ch.len()) {
             report.targets_capped += 1;
             // Keep the most shared, and among equals the earliest: in a big family every
             // copy shares as much as the original, and the original must stay.

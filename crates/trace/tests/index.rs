@@ -310,3 +310,35 @@ fn sources_name_only_earlier_holders_and_say_when_direction_is_unknown() {
     assert!(!ps.is_empty());
     assert!(ps.iter().all(|p| p.direction == Some("unknown")), "{ps:?}");
 }
+
+#[test]
+fn a_lone_source_of_one_paragraph_is_kept_beside_the_many_copies_of_a_long_story() {
+    // The query stitches a long story, reprinted a dozen times before it, and one
+    // paragraph that only one earlier article holds. With room for four candidates, the
+    // story's copies all share more than the lone source, yet it must stay a candidate.
+    let mut cfg = Config::default();
+    cfg.max_sources = 4;
+    let story = prose(500, 3);
+    let lone = prose(501, 1);
+    let mut arts = vec![article("story", "2024-05-01T00:00:00Z", &story)];
+    for k in 0..12u64 {
+        let mut p = story.clone();
+        p.extend(prose(600 + k, 1));
+        arts.push(article(&format!("copy{k}"), &format!("2024-05-{:02}T00:00:00Z", 2 + k), &p));
+    }
+    arts.push(article("lone", "2024-05-05T12:00:00Z", &[lone[0].clone(), prose(700, 1)[0].clone()]));
+    let dir = tempfile::tempdir().unwrap();
+    let mut idx = index::Index::open_or_create(dir.path(), &cfg).unwrap();
+    idx.add(&arts, &cfg).unwrap();
+    let mut q = story.clone();
+    q.push(lone[0].clone());
+    let query = article("query", "2024-05-20T00:00:00Z", &q);
+    let c = idx.candidates_with(&query, &cfg, 0).unwrap();
+    let ids: Vec<&str> = c.iter().map(|c| c.id.as_str()).collect();
+    assert!(ids.contains(&"lone"), "{ids:?}");
+    assert!(ids.contains(&"story"), "{ids:?}");
+    let lone_shared = c.iter().find(|c| c.id == "lone").unwrap().shared;
+    assert!(c.iter().filter(|c| c.shared > lone_shared).count() >= cfg.max_sources, "{c:?}");
+    // Bounded: the cap, the few earliest extra, two per region of the query.
+    assert!(c.len() <= cfg.max_sources + 8 + 2 * 3, "{ids:?}");
+}
