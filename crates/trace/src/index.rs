@@ -628,15 +628,15 @@ impl Index {
         Ok(x.id)
     }
 
-    /// Calls `f` with the holders of each hash of `q` (sorted, distinct), hash by hash, as
+    /// Calls `f(i, holders)` for each hash `q[i]` (sorted, distinct) held anywhere, as
     /// ranges: a binary search per hash in each run (each search starting where the last
     /// ended) and in the sorted tail. Counting a hash's holders costs no more than finding
     /// it, so a very common n-gram need not be read holder by holder.
-    fn each_holders(&self, q: &[u64], mut f: impl FnMut(u64, &Holders)) {
+    fn each_holders(&self, q: &[u64], mut f: impl FnMut(usize, &Holders)) {
         let mut cursors = vec![0usize; self.runs.len()];
         let mut tail_lo = 0usize;
         let mut r = Holders::default();
-        for &h in q {
+        for (i, &h) in q.iter().enumerate() {
             r.runs.clear();
             r.total = 0;
             for (k, map) in self.runs.iter().enumerate() {
@@ -656,7 +656,7 @@ impl Index {
             r.total += tail_hi - tail_lo;
             tail_lo = tail_hi;
             if r.total > 0 {
-                f(h, &r);
+                f(i, &r);
             }
         }
     }
@@ -690,8 +690,9 @@ impl Index {
     }
 
     /// Indexed articles sharing at least `cfg.min_shared` fingerprints with `article`, as
-    /// `(time, article, shared)`: first the earlier ones (at most `cfg.max_sources`; in a
-    /// big family the earliest of the well-sharing ones first, then the most shared), then
+    /// `(time, article, shared)`: first the earlier ones (the `cfg.max_sources` most
+    /// shared, then a few of the earliest well-sharing rest and the best of each region of
+    /// the query), then
     /// the later ones (dated later, or undated: `later_dated` false keeps only undated
     /// ones), most shared first, at most `later` plus one (the query itself may be among
     /// them).
@@ -722,8 +723,8 @@ impl Index {
         // are siblings, and a phrase in over a thousand articles marks no source).
         let mut seen: Vec<(u32, u32)> = Vec::new();
         let mut early: Vec<u32> = Vec::new();
-        self.each_holders(&q, |h, r| {
-            let region = q.binary_search(&h).map(|i| regions[i]).unwrap_or(0);
+        self.each_holders(&q, |i, r| {
+            let region = regions[i];
             let mut count = |d: u32, evidence: bool| {
                 if let Some(c) = shared.get_mut(d as usize) {
                     *c += 1;
@@ -735,7 +736,7 @@ impl Index {
             if r.total > g.nearest_up_to {
                 // Held by so many that only the earliest holders count (whatever the
                 // query's time: they come before the rest), as in the batch grouping.
-                self.earliest_holders(h, r, g.earliest).iter().for_each(|&d| count(d, false));
+                self.earliest_holders(q[i], r, g.earliest).iter().for_each(|&d| count(d, false));
                 return;
             }
             holders.clear();
