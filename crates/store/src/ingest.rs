@@ -305,27 +305,19 @@ impl Store {
     }
 
     /// Candidates of `a` in the fingerprint index (keyed `key`), mapped to current
-    /// articles; stale revisions and `a` itself are left out.
-    fn candidates_of(&self, look: &index::Index, key: &str, a: &Article, later: usize) -> Result<Vec<(i64, Option<i64>)>> {
+    /// articles; stale revisions and `a` itself are left out. `later`: how many later
+    /// ones, or `None` for its possible sources only (earlier, and a few undated ones: a
+    /// source with no direction claimed).
+    fn candidates_of(&self, look: &index::Index, key: &str, a: &Article, later: Option<usize>) -> Result<Vec<(i64, Option<i64>)>> {
         let probe = Article {
             id: key.to_string(),
             ..a.clone()
         };
-        Ok(look.candidates_with(&probe, &self.cfg, later)?
-            .into_iter()
-            .filter_map(|c| c.id.parse::<i64>().ok().map(|s| (s, c.published)))
-            .collect())
-    }
-
-    /// [`Store::candidates_of`] without the later ones (undated ones are kept: they may be
-    /// sources, with no direction claimed).
-    fn source_candidates_of(&self, look: &index::Index, key: &str, a: &Article) -> Result<Vec<(i64, Option<i64>)>> {
-        let probe = Article {
-            id: key.to_string(),
-            ..a.clone()
+        let found = match later {
+            Some(n) => look.candidates_with(&probe, &self.cfg, n)?,
+            None => look.source_candidates_of(&probe, &self.cfg)?,
         };
-        Ok(look
-            .source_candidates_of(&probe, &self.cfg)?
+        Ok(found
             .into_iter()
             .filter_map(|c| c.id.parse::<i64>().ok().map(|s| (s, c.published)))
             .collect())
@@ -359,11 +351,8 @@ impl Store {
             .map(|(seq, a)| {
                 // Later candidates are looked up only to find what to re-trace: none when
                 // nothing traced before this pass can be later (a first bulk load).
-                if before.may_follow(timestamp(a.published.as_deref())) {
-                    self.candidates_of(look, &seq.to_string(), a, retrace_cap)
-                } else {
-                    self.source_candidates_of(look, &seq.to_string(), a)
-                }
+                let later = before.may_follow(timestamp(a.published.as_deref())).then_some(retrace_cap);
+                self.candidates_of(look, &seq.to_string(), a, later)
             })
             .collect::<Result<_>>()?;
         let traced = self.trace_all(conn, &arts, &cands, &mut cache)?;
@@ -451,7 +440,7 @@ impl Store {
         }
         let again_cands: Vec<Vec<(i64, Option<i64>)>> = again
             .par_iter()
-            .map(|(seq, a)| self.candidates_of(look, &seq.to_string(), a, self.cfg.max_sources))
+            .map(|(seq, a)| self.candidates_of(look, &seq.to_string(), a, Some(self.cfg.max_sources)))
             .collect::<Result<_>>()?;
         let again_traced = self.trace_all(conn, &again, &again_cands, &mut cache)?;
 
@@ -544,7 +533,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let look = index::Index::open_or_create(&self.fp_dir, &self.cfg)?;
-        let cands = self.candidates_of(&look, "", a, self.cfg.max_sources)?;
+        let cands = self.candidates_of(&look, "", a, Some(self.cfg.max_sources))?;
         let mut v = Vec::new();
         let mut ids = HashSet::new();
         for (c, _) in cands {
