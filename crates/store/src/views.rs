@@ -439,16 +439,10 @@ fn kept_opportunities(
     if wanted.is_empty() {
         return Ok(spin::Opportunities::new());
     }
-    let froms: Vec<(String, Vec<u32>)> = wanted
-        .iter()
-        .map(|(_, f)| (f.clone(), copydesk_trace::token::tokenize(f).toks))
-        .filter(|(_, t)| !t.is_empty())
-        .collect();
-    let mut by_first: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (i, (_, t)) in froms.iter().enumerate() {
-        by_first.entry(t[0]).or_default().push(i);
-    }
-    let mut seen = vec![0u32; froms.len()];
+    // The nearer copies' spans as documents, each copied whole and (here) unchanged, so
+    // the trace crate's counter gives every occurrence of a `from`, swapped or kept.
+    let mut docs = Vec::with_capacity(copied.len());
+    let mut spans = Vec::with_capacity(copied.len());
     let mut texts: HashMap<i64, Option<String>> = HashMap::new();
     let mut stmt = conn.prepare_cached("SELECT text FROM revisions WHERE seq = ?1")?;
     for &(seq, b, e) in copied {
@@ -459,15 +453,20 @@ fn kept_opportunities(
         let Some(span) = texts[&seq].as_deref().and_then(|t| t.get(b..e)) else {
             continue;
         };
-        let toks = copydesk_trace::token::tokenize(span).toks;
-        for i in 0..toks.len() {
-            for &q in by_first.get(&toks[i]).map(|v| v.as_slice()).unwrap_or(&[]) {
-                if toks[i..].starts_with(&froms[q].1) {
-                    seen[q] += 1;
-                }
-            }
-        }
+        let doc = copydesk_trace::token::tokenize(span);
+        spans.push(spin::SpinEvent {
+            site: site.to_string(),
+            copied: Some(spin::Copied {
+                doc: docs.len() as u32,
+                begin: 0,
+                end: doc.toks.len() as u32,
+                changed: Vec::new(),
+            }),
+            ..Default::default()
+        });
+        docs.push(doc);
     }
+    let seen = spin::opportunities(&wanted, &spans, &docs);
     let mut swapped: HashMap<String, u32> = HashMap::new();
     for ev in events {
         for r in &ev.readings {
@@ -476,12 +475,11 @@ fn kept_opportunities(
             }
         }
     }
-    Ok(froms
+    Ok(seen
         .into_iter()
-        .zip(seen)
-        .map(|((f, _), n)| {
+        .map(|((s, f), n)| {
             let kept = n.saturating_sub(swapped.get(&f).copied().unwrap_or(0));
-            ((site.to_string(), f), kept)
+            ((s, f), kept)
         })
         .collect())
 }
